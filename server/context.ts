@@ -1,0 +1,16 @@
+/**
+ * What every API family module receives: configuration plus the two services they
+ * share. The model store (server/store) resolves names to GGUF files and metadata; the
+ * scheduler (server/runtime) owns loaded models, slots and the queue.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from './config';
+import type { ModelStore } from './store/model-store';
+import type { Scheduler } from './runtime/scheduler';
+
+export interface ServerContext {
+  config: ServerConfig;
+  store: ModelStore;
+  scheduler: Scheduler;
+  log: FastifyBaseLogger;
+}

@@ -1,0 +1,48 @@
+/** What the browser catalog knows about a model, before and after download. */
+
+export type ModelFormat = 'mlc' | 'gguf';
+
+export type ModelSource =
+  /** web-llm's own prebuiltAppConfig entry, fetched and cached by web-llm itself. */
+  | { kind: 'mlc-prebuilt' }
+  /** A GGUF at a URL (a hub, a LAN mirror, or a Hearth portal's blob endpoint). */
+  | { kind: 'url'; url: string }
+  /** A GGUF the user picked or dropped (the air-gapped "USB stick" case). */
+  | { kind: 'file'; fileName: string };
+
+export interface CatalogModel {
+  /** Stable id: web-llm's model_id for MLC models, "gguf:<slug>" for GGUF. */
+  id: string;
+  name: string;
+  format: ModelFormat;
+  /** "q4f16_1", "q4f32_1", "Q4_K_M", "F32"… */
+  quantization: string;
+  /** Download size in bytes (0 when unknown until the first response). */
+  sizeBytes: number;
+  /** Memory the engine needs to run it (VRAM for WebGPU, wasm heap for WASM). */
+  memoryBytes: number;
+  contextLength?: number;
+  /** MLC variants that need the `shader-f16` WebGPU feature. */
+  needsShaderF16?: boolean;
+  /** A base model with no chat template: the chat UI sends plain completion prompts. */
+  completionOnly?: boolean;
+  source: ModelSource;
+  /** Expected digest (hex) when the catalog knows it; otherwise computed on download. */
+  sha256?: string;
+  /** True for entries that ship with Hearth; false for ones the user added. */
+  builtin: boolean;
+}
+
+export type DownloadStatus = 'none' | 'partial' | 'verifying' | 'ready' | 'error';
+
+/** Where a model's weights stand in this browser. */
+export interface ModelState {
+  id: string;
+  status: DownloadStatus;
+  bytesStored: number;
+  totalBytes: number;
+  /** Hex sha256, set once verified. */
+  sha256?: string;
+  error?: string;
+  updatedAt: number;
+}

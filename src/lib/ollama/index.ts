@@ -1,0 +1,5 @@
+export * from './types';
+export * from './stream';
+export * from './duration';
+export * from './names';
+export type * from './openai';
