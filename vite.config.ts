@@ -2,7 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 
 // Cross-origin isolation lets wllama use SharedArrayBuffer threads; the Node server sends
-// the same headers (server/static.ts).
+// the same headers (server/http/static-app.ts).
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp'

@@ -39,28 +39,37 @@ function pick(env: Env, ...names: string[]): string | undefined {
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
 }
 
-/** Parses OLLAMA_HOST-style addresses: "0.0.0.0", ":8080", "host:port", "http://host:port". */
+function parsePort(text: string, original: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`invalid port in "${original}"`);
+  return port;
+}
+
+/**
+ * Parses OLLAMA_HOST-style addresses: "0.0.0.0", ":8080", "host:port", "http://host:port",
+ * "[::1]:port". A bare IPv6 address ("::1") has no port.
+ */
 export function parseHost(value: string | undefined): { host: string; port: number } {
   const fallback = { host: '127.0.0.1', port: 11434 };
   if (!value) return fallback;
-  let text = value.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  let port = fallback.port;
-  const bracket = text.match(/^\[(.+)\](?::(\d+))?$/);
-  if (bracket) return { host: bracket[1], port: bracket[2] ? Number(bracket[2]) : port };
-  const colon = text.lastIndexOf(':');
-  if (colon >= 0 && text.indexOf(':') === colon) {
-    const p = text.slice(colon + 1);
-    if (p !== '') {
-      port = Number(p);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port in "${value}"`);
-    }
-    text = text.slice(0, colon);
+  const text = value.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const bracket = text.match(/^\[(.+)\](?::(.*))?$/);
+  if (bracket) {
+    return { host: bracket[1], port: bracket[2] ? parsePort(bracket[2], value) : fallback.port };
   }
-  return { host: text || fallback.host, port };
+  const colon = text.lastIndexOf(':');
+  if (colon < 0 || text.indexOf(':') !== colon)
+    return { host: text || fallback.host, port: fallback.port };
+  const portText = text.slice(colon + 1);
+  return {
+    host: text.slice(0, colon) || fallback.host,
+    port: portText === '' ? fallback.port : parsePort(portText, value)
+  };
 }
 
 /**
@@ -85,15 +94,22 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     modelsDir,
     keepAliveMs: parseKeepAlive(pick(env, 'OLLAMA_KEEP_ALIVE'), 5 * 60_000),
     numParallel: Math.max(1, integer(pick(env, 'OLLAMA_NUM_PARALLEL'), 1, 'OLLAMA_NUM_PARALLEL')),
-    maxLoadedModels: Math.max(1, integer(pick(env, 'OLLAMA_MAX_LOADED_MODELS'), 3, 'OLLAMA_MAX_LOADED_MODELS')),
+    maxLoadedModels: Math.max(
+      1,
+      integer(pick(env, 'OLLAMA_MAX_LOADED_MODELS'), 3, 'OLLAMA_MAX_LOADED_MODELS')
+    ),
     maxQueue: integer(pick(env, 'OLLAMA_MAX_QUEUE'), 512, 'OLLAMA_MAX_QUEUE'),
     origins: (pick(env, 'OLLAMA_ORIGINS') ?? '')
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
     contextLength: integer(pick(env, 'OLLAMA_CONTEXT_LENGTH'), 4096, 'OLLAMA_CONTEXT_LENGTH'),
-    threads: integer(pick(env, 'HEARTH_THREADS', 'OLLAMA_NUM_THREAD'), 0, 'HEARTH_THREADS') || defaultThreads(),
-    appDir: path.resolve(pick(env, 'HEARTH_APP_DIR') ?? path.join(import.meta.dirname, '..', 'build')),
+    threads:
+      integer(pick(env, 'HEARTH_THREADS', 'OLLAMA_NUM_THREAD'), 0, 'HEARTH_THREADS') ||
+      defaultThreads(),
+    appDir: path.resolve(
+      pick(env, 'HEARTH_APP_DIR') ?? path.join(import.meta.dirname, '..', 'build')
+    ),
     version: pick(env, 'HEARTH_VERSION') ?? '0.1.0'
   };
 }

@@ -1,0 +1,352 @@
+/**
+ * Ollama's inference endpoints: /api/generate, /api/chat (NDJSON streams or one JSON),
+ * /api/embed, the legacy /api/embeddings, and /api/ps. Request shapes follow Ollama's
+ * docs/api.md; unknown fields are ignored, bad ones are a 400.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type {
+  ChatResponse,
+  EmbedResponse,
+  GenerateResponse,
+  Message,
+  Options
+} from '../../src/lib/ollama/types';
+import { ndjsonLine } from '../../src/lib/ollama/stream';
+import type { ServerContext } from '../context';
+import { badRequest } from '../errors';
+import { truncateDimensions } from '../runtime/embed';
+import { clientSignal, keepAliveOf, resume, sendStream } from '../runtime/http';
+import type { GenerateEvent, GenerateJob, GenerateResult } from '../runtime/scheduler';
+
+const optionsSchema = z
+  .object({
+    temperature: z.number(),
+    top_p: z.number(),
+    top_k: z.number().int(),
+    min_p: z.number(),
+    typical_p: z.number(),
+    repeat_penalty: z.number(),
+    repeat_last_n: z.number().int(),
+    presence_penalty: z.number(),
+    frequency_penalty: z.number(),
+    seed: z.number().int(),
+    num_predict: z.number().int(),
+    num_ctx: z.number().int().min(0),
+    num_keep: z.number().int(),
+    num_batch: z.number().int(),
+    num_thread: z.number().int().min(0),
+    num_gpu: z.number().int(),
+    stop: z.union([z.string().transform((s) => [s]), z.array(z.string())]),
+    penalize_newline: z.boolean(),
+    mirostat: z.number(),
+    mirostat_tau: z.number(),
+    mirostat_eta: z.number()
+  })
+  .partial()
+  .nullish();
+
+const keepAlive = z.union([z.string(), z.number()]).nullish();
+const format = z
+  .union([z.literal('json'), z.literal(''), z.record(z.string(), z.unknown())])
+  .nullish();
+const modelName = z.string({ error: 'model is required' }).trim().min(1, 'model is required');
+
+const toolCallSchema = z.object({
+  function: z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) })
+});
+const messageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z
+    .string()
+    .nullish()
+    .transform((c) => c ?? ''),
+  images: z.array(z.string()).nullish(),
+  tool_calls: z.array(toolCallSchema).nullish(),
+  tool_name: z.string().optional(),
+  thinking: z.string().optional()
+});
+const toolSchema = z.object({
+  type: z.literal('function').default('function'),
+  function: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional()
+  })
+});
+
+const generateSchema = z.object({
+  model: modelName,
+  prompt: z.string().nullish(),
+  suffix: z.string().nullish(),
+  system: z.string().nullish(),
+  template: z.string().nullish(),
+  context: z.array(z.number().int().min(0)).nullish(),
+  stream: z.boolean().nullish(),
+  raw: z.boolean().nullish(),
+  format,
+  images: z.array(z.string()).nullish(),
+  keep_alive: keepAlive,
+  options: optionsSchema,
+  think: z.union([z.boolean(), z.string()]).nullish()
+});
+
+const chatSchema = z.object({
+  model: modelName,
+  messages: z.array(messageSchema).nullish(),
+  tools: z.array(toolSchema).nullish(),
+  stream: z.boolean().nullish(),
+  format,
+  keep_alive: keepAlive,
+  options: optionsSchema,
+  think: z.union([z.boolean(), z.string()]).nullish()
+});
+
+const embedSchema = z.object({
+  model: modelName,
+  input: z.union([z.string(), z.array(z.string())]).nullish(),
+  truncate: z.boolean().nullish(),
+  keep_alive: keepAlive,
+  options: optionsSchema,
+  dimensions: z.number().int().min(1).nullish()
+});
+
+const embeddingsSchema = z.object({
+  model: modelName,
+  prompt: z.string().nullish(),
+  keep_alive: keepAlive,
+  options: optionsSchema
+});
+
+/** Validates a body with a schema; the first problem becomes a 400 message. */
+export function parseBody<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  // Clients such as `curl -d` send JSON without a JSON content type; it arrives as text.
+  let body = raw;
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
+    try {
+      body = JSON.parse(raw.toString());
+    } catch {
+      throw badRequest('invalid JSON in request body');
+    }
+  }
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('request body must be a JSON object');
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw badRequest(
+      issue.message === 'model is required'
+        ? issue.message
+        : `invalid request: ${where}${issue.message}`
+    );
+  }
+  return result.data;
+}
+
+function refuseUnsupported(
+  model: string,
+  images: unknown[] | null | undefined,
+  think: unknown
+): void {
+  if (images && images.length > 0) throw badRequest(`${model} does not support images`);
+  if (think === true || (typeof think === 'string' && think !== ''))
+    throw badRequest(`"${model}" does not support thinking`);
+}
+
+const now = () => new Date().toISOString();
+
+type Framer = {
+  chunk(text: string): object;
+  final(result: GenerateResult): object;
+  whole(text: string, result: GenerateResult): object;
+};
+
+/** Runs a job and answers with an NDJSON stream or, when stream is false, one JSON object. */
+async function answer(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  job: GenerateJob,
+  stream: boolean,
+  framer: Framer
+): Promise<FastifyReply> {
+  const events = ctx.scheduler.generate(job);
+  const first = await events.next();
+  if (!stream) {
+    let text = '';
+    for await (const event of resume(first, events)) {
+      if (event.type === 'text') text += event.text;
+      else return reply.send(framer.whole(text, event.result));
+    }
+    throw new Error('generation ended without a result');
+  }
+  async function* lines(): AsyncGenerator<string> {
+    for await (const event of resume<GenerateEvent>(first, events)) {
+      yield ndjsonLine(
+        event.type === 'text' ? framer.chunk(event.text) : framer.final(event.result)
+      );
+    }
+  }
+  return sendStream(
+    reply,
+    'application/x-ndjson',
+    lines(),
+    (message) => ndjsonLine({ error: message }),
+    job.signal
+  );
+}
+
+export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/api/generate', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseBody(generateSchema, request.body);
+    refuseUnsupported(body.model, body.images, body.think);
+    const keepAliveMs = keepAliveOf(body.keep_alive);
+    if (!body.prompt && !body.suffix && !(body.context?.length ?? 0)) {
+      const done: GenerateResponse = {
+        model: body.model,
+        created_at: now(),
+        response: '',
+        done: true
+      };
+      await ctx.store.resolve(body.model);
+      if (keepAliveMs === 0) {
+        await ctx.scheduler.unload(body.model);
+        return reply.send({ ...done, done_reason: 'unload' });
+      }
+      await ctx.scheduler.load({
+        model: body.model,
+        options: body.options ?? undefined,
+        keepAliveMs
+      });
+      return reply.send({ ...done, done_reason: 'load' });
+    }
+    const job: GenerateJob = {
+      model: body.model,
+      input: {
+        kind: 'generate',
+        prompt: body.prompt ?? '',
+        system: body.system ?? undefined,
+        suffix: body.suffix ?? undefined,
+        template: body.template || undefined,
+        raw: body.raw ?? false,
+        context: body.context ?? undefined
+      },
+      options: (body.options ?? undefined) as Options | undefined,
+      format: body.format || undefined,
+      keepAliveMs,
+      signal: clientSignal(request, reply)
+    };
+    const base = () => ({ model: body.model, created_at: now() });
+    return answer(ctx, reply, job, body.stream ?? true, {
+      chunk: (text): GenerateResponse => ({ ...base(), response: text, done: false }),
+      final: (r): GenerateResponse => ({
+        ...base(),
+        response: '',
+        ...finalFields(r),
+        context: r.context
+      }),
+      whole: (text, r): GenerateResponse => ({
+        ...base(),
+        response: text,
+        ...finalFields(r),
+        context: r.context
+      })
+    });
+  });
+
+  app.post('/api/chat', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseBody(chatSchema, request.body);
+    const messages = (body.messages ?? []) as Message[];
+    refuseUnsupported(
+      body.model,
+      messages.flatMap((m) => m.images ?? []),
+      body.think
+    );
+    const keepAliveMs = keepAliveOf(body.keep_alive);
+    const assistant = (content: string): Message => ({ role: 'assistant', content });
+    if (messages.length === 0) {
+      const done: ChatResponse = {
+        model: body.model,
+        created_at: now(),
+        message: assistant(''),
+        done: true
+      };
+      await ctx.store.resolve(body.model);
+      if (keepAliveMs === 0) {
+        await ctx.scheduler.unload(body.model);
+        return reply.send({ ...done, done_reason: 'unload' });
+      }
+      await ctx.scheduler.load({
+        model: body.model,
+        options: body.options ?? undefined,
+        keepAliveMs
+      });
+      return reply.send({ ...done, done_reason: 'load' });
+    }
+    const job: GenerateJob = {
+      model: body.model,
+      input: { kind: 'chat', messages, tools: body.tools ?? undefined },
+      options: (body.options ?? undefined) as Options | undefined,
+      format: body.format || undefined,
+      keepAliveMs,
+      signal: clientSignal(request, reply)
+    };
+    const base = () => ({ model: body.model, created_at: now() });
+    const finalMessage = (content: string, r: GenerateResult): Message =>
+      r.toolCalls ? { ...assistant(content), tool_calls: r.toolCalls } : assistant(content);
+    return answer(ctx, reply, job, body.stream ?? true, {
+      chunk: (text): ChatResponse => ({ ...base(), message: assistant(text), done: false }),
+      final: (r): ChatResponse => ({ ...base(), message: finalMessage('', r), ...finalFields(r) }),
+      whole: (text, r): ChatResponse => ({
+        ...base(),
+        message: finalMessage(text, r),
+        ...finalFields(r)
+      })
+    });
+  });
+
+  app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseBody(embedSchema, request.body);
+    const input =
+      body.input === undefined || body.input === null
+        ? []
+        : typeof body.input === 'string'
+          ? [body.input]
+          : body.input;
+    const result = await ctx.scheduler.embed({
+      model: body.model,
+      input,
+      truncate: body.truncate ?? true,
+      options: (body.options ?? undefined) as Options | undefined,
+      keepAliveMs: keepAliveOf(body.keep_alive),
+      signal: clientSignal(request, reply)
+    });
+    const response: EmbedResponse = {
+      model: body.model,
+      embeddings: result.embeddings.map((v) => truncateDimensions(v, body.dimensions ?? undefined)),
+      total_duration: result.totalDurationNs,
+      load_duration: result.loadDurationNs,
+      prompt_eval_count: result.promptEvalCount
+    };
+    return reply.send(response);
+  });
+
+  app.post('/api/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseBody(embeddingsSchema, request.body);
+    const result = await ctx.scheduler.embed({
+      model: body.model,
+      input: body.prompt ? [body.prompt] : [],
+      options: (body.options ?? undefined) as Options | undefined,
+      keepAliveMs: keepAliveOf(body.keep_alive),
+      signal: clientSignal(request, reply)
+    });
+    return reply.send({ embedding: result.embeddings[0] ?? [] });
+  });
+
+  app.get('/api/ps', async () => ({ models: ctx.scheduler.ps() }));
+}
+
+function finalFields(r: GenerateResult) {
+  return { done: true as const, done_reason: r.doneReason, ...r.metrics };
+}

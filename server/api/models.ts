@@ -1,0 +1,162 @@
+/**
+ * Ollama's model-management endpoints: /api/tags, show, create, copy, delete, pull and
+ * the blob upload used by create. Bad input is answered with a 4xx before a progress
+ * stream begins; once streaming, a failure arrives as a final {"error"} line, as in Ollama.
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ndjsonLine } from '../../src/lib/ollama/stream';
+import type { ListResponse, ProgressResponse, ShowResponse } from '../../src/lib/ollama/types';
+import type { ServerContext } from '../context';
+import { badRequest, notFound } from '../errors';
+import { ModelNotFoundError, asModelManager, type PreparedOperation } from '../store/model-store';
+
+const nameFields = { model: z.string().optional(), name: z.string().optional() };
+const showSchema = z.object({ ...nameFields, verbose: z.boolean().optional() });
+const deleteSchema = z.object(nameFields);
+const copySchema = z.object({
+  source: z.string().min(1, 'source is required'),
+  destination: z.string().min(1, 'destination is required')
+});
+const pullSchema = z.object({
+  ...nameFields,
+  insecure: z.boolean().optional(),
+  stream: z.boolean().optional()
+});
+const streamSchema = z.object({ stream: z.boolean().optional() });
+const digestParams = z.object({ digest: z.string() });
+
+/** Validates a JSON body; unknown fields are ignored, as Ollama ignores them. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+    throw badRequest('request body must be a JSON object');
+  }
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.');
+    throw badRequest(
+      field ? `invalid ${field}: ${issue.message}` : (issue?.message ?? 'invalid request')
+    );
+  }
+  return result.data;
+}
+
+function requireName(body: { model?: string; name?: string }): string {
+  const name = (body.model ?? body.name ?? '').trim();
+  if (!name) throw badRequest('model is required');
+  return name;
+}
+
+/** The store's "not found" becomes the 404 the error handler renders. */
+async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ModelNotFoundError) throw notFound(err.message);
+    throw err;
+  }
+}
+
+export function registerModelRoutes(app: FastifyInstance, ctx: Pick<ServerContext, 'store'>): void {
+  const store = asModelManager(ctx.store);
+
+  app.get('/api/tags', async (): Promise<ListResponse> => ({ models: await store.list() }));
+
+  app.post('/api/show', async (req): Promise<ShowResponse> => {
+    const body = parseBody(showSchema, req.body);
+    return storeCall(() => store.show(requireName(body), body.verbose ?? false));
+  });
+
+  app.post('/api/copy', async (req, reply) => {
+    const body = parseBody(copySchema, req.body);
+    await storeCall(() => store.copy(body.source, body.destination));
+    return reply.code(200).send();
+  });
+
+  app.delete('/api/delete', async (req, reply) => {
+    const body = parseBody(deleteSchema, req.body);
+    await storeCall(() => store.delete(requireName(body)));
+    return reply.code(200).send();
+  });
+
+  app.post('/api/create', async (req, reply) => {
+    const { stream } = parseBody(streamSchema, req.body);
+    const early: ProgressResponse[] = [];
+    const prepared = await storeCall(() => store.prepareCreate(req.body, (p) => early.push(p)));
+    return runOperation(req, reply, prepared, early, stream ?? true);
+  });
+
+  app.post('/api/pull', async (req, reply) => {
+    const body = parseBody(pullSchema, req.body);
+    const name = requireName(body);
+    const early: ProgressResponse[] = [];
+    const prepared = await storeCall(() =>
+      store.preparePull(name, { insecure: body.insecure }, (p) => early.push(p))
+    );
+    return runOperation(req, reply, prepared, early, body.stream ?? true);
+  });
+
+  app.head('/api/blobs/:digest', async (req, reply) => {
+    const { digest } = parseBody(digestParams, req.params);
+    return reply.code((await store.hasBlob(checkedDigest(digest))) ? 200 : 404).send();
+  });
+
+  void app.register(async (scope) => {
+    // The blob upload takes raw bytes of any content type (Ollama's own client labels
+    // them application/json) and streams them to disk; only this scope sees this parser.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+    scope.post('/api/blobs/:digest', async (req, reply) => {
+      const { digest } = parseBody(digestParams, req.params);
+      const source = (req.body as NodeJS.ReadableStream | undefined) ?? req.raw;
+      const { created } = await store.writeBlob(
+        checkedDigest(digest),
+        source as AsyncIterable<Uint8Array>
+      );
+      return reply.code(created ? 201 : 200).send();
+    });
+  });
+}
+
+function checkedDigest(digest: string): string {
+  if (!/^sha256[:-][0-9a-f]{64}$/.test(digest))
+    throw badRequest(`invalid digest "${digest}": expected sha256:<64 hex digits>`);
+  return digest;
+}
+
+/**
+ * Streams progress as NDJSON (lines gathered while preparing come first), or waits and
+ * answers one {"status":"success"} when the client asked for stream:false.
+ */
+async function runOperation(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  prepared: PreparedOperation,
+  early: ProgressResponse[],
+  stream: boolean
+) {
+  const aborter = new AbortController();
+  // A client that hangs up stops the work; a pull's partial download stays for a resume.
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) aborter.abort();
+  });
+  if (!stream) {
+    await prepared.commit(() => {}, aborter.signal);
+    return { status: 'success' } satisfies ProgressResponse;
+  }
+  const out = new PassThrough();
+  for (const line of early) out.write(ndjsonLine(line));
+  prepared
+    .commit((p) => out.write(ndjsonLine(p)), aborter.signal)
+    .then(
+      () => out.end(),
+      (err: unknown) => {
+        req.log.warn({ err }, 'model operation failed');
+        out.end(ndjsonLine({ error: err instanceof Error ? err.message : String(err) }));
+      }
+    );
+  return reply.type('application/x-ndjson').send(out);
+}

@@ -1,0 +1,113 @@
+/**
+ * The registry read paths (a subset of the Docker/OCI distribution API that Ollama's
+ * puller uses), so one Hearth server can pull models from another on an air-gapped LAN.
+ * Errors here use the registry's {"errors":[…]} shape, not Ollama's {"error"}.
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { MEDIA_TYPES } from '../../src/lib/ollama/types';
+import type { ServerContext } from '../context';
+import { asModelManager } from '../store/model-store';
+import { createHash } from 'node:crypto';
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+interface RepoParams {
+  namespace: string;
+  model: string;
+}
+
+function registryError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ errors: [{ code, message }] });
+}
+
+/** Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range; undefined = serve it all. */
+export function parseRange(
+  header: string | undefined,
+  size: number
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined; // multi-range or junk: full body
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+export function registerRegistryRoutes(
+  app: FastifyInstance,
+  ctx: Pick<ServerContext, 'store'>
+): void {
+  const store = asModelManager(ctx.store);
+  // exposeHeadRoutes gives each GET a HEAD with the same headers and no body.
+
+  app.get('/v2/', async (_req, reply) => {
+    return reply.header('docker-distribution-api-version', 'registry/2.0').send({});
+  });
+
+  app.get<{ Params: RepoParams & { tag: string } }>(
+    '/v2/:namespace/:model/manifests/:tag',
+    async (req, reply) => {
+      const { namespace, model, tag } = req.params;
+      const bytes = await store.registryManifest(namespace, model, tag).catch(() => undefined);
+      if (!bytes)
+        return registryError(
+          reply,
+          404,
+          'MANIFEST_UNKNOWN',
+          `manifest ${namespace}/${model}:${tag} not found`
+        );
+      return reply
+        .type(MEDIA_TYPES.manifest)
+        .header(
+          'docker-content-digest',
+          `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+        )
+        .send(bytes);
+    }
+  );
+
+  app.get<{ Params: RepoParams & { digest: string } }>(
+    '/v2/:namespace/:model/blobs/:digest',
+    async (req, reply) => {
+      const { digest } = req.params;
+      if (!DIGEST.test(digest))
+        return registryError(reply, 400, 'DIGEST_INVALID', `invalid digest "${digest}"`);
+      const file = store.blobPath(digest);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat?.isFile())
+        return registryError(reply, 404, 'BLOB_UNKNOWN', `blob ${digest} not found`);
+
+      reply
+        .type('application/octet-stream')
+        .header('accept-ranges', 'bytes')
+        .header('docker-content-digest', digest);
+      const range = parseRange(req.headers.range, stat.size);
+      if (range === 'unsatisfiable') {
+        return reply.code(416).header('content-range', `bytes */${stat.size}`).send();
+      }
+      if (range) {
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`)
+          .header('content-length', range.end - range.start + 1)
+          .send(createReadStream(file, { start: range.start, end: range.end }));
+      }
+      return reply.header('content-length', stat.size).send(createReadStream(file));
+    }
+  );
+}

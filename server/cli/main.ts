@@ -1,0 +1,143 @@
+/**
+ * The `hearth` command line, shaped like Ollama's: serve, list, ps, show, run, create,
+ * cp, rm, pull. Every command but `serve` is an HTTP client of a running server
+ * (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, HearthClient } from './client';
+import { createModel } from './commands/create';
+import {
+  copyModel,
+  listModels,
+  listRunning,
+  removeModels,
+  showModel,
+  type ShowField
+} from './commands/models';
+import { pullModel } from './commands/pull';
+import { runModel } from './commands/run';
+
+function packageVersion(): string {
+  const file = path.join(import.meta.dirname, '..', '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+const write = (text: string) => void process.stdout.write(text);
+
+export function buildProgram(client = HearthClient.fromEnv()): Command {
+  const program = new Command('hearth')
+    .description('Private LLM chat: an Ollama-compatible server and its command line')
+    .version(`hearth version is ${packageVersion()}`, '-v, --version', 'Show version information')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .alias('start')
+    .description('Start the server (configured by HEARTH_* / OLLAMA_* variables)')
+    .action(async () => {
+      const { main } = await import('../main');
+      await main();
+    });
+
+  program
+    .command('list')
+    .alias('ls')
+    .description('List models')
+    .action(() => listModels(client, write));
+
+  program
+    .command('ps')
+    .description('List running models')
+    .action(() => listRunning(client, write));
+
+  program
+    .command('show')
+    .description('Show information for a model')
+    .argument('<model>')
+    .option('--modelfile', 'Show the Modelfile of a model')
+    .option('--parameters', 'Show parameters of a model')
+    .option('--template', 'Show the template of a model')
+    .option('--system', 'Show the system message of a model')
+    .option('--license', 'Show the license of a model')
+    .action(async (model: string, flags: Partial<Record<ShowField, boolean>>) => {
+      const fields = (Object.keys(flags) as ShowField[]).filter((key) => flags[key]);
+      if (fields.length > 1)
+        throw new CliError(
+          'only one of --license, --modelfile, --parameters, --system, or --template can be specified'
+        );
+      await showModel(client, model, fields[0], write);
+    });
+
+  program
+    .command('run')
+    .description('Run a model: answer PROMPT and exit, or chat interactively')
+    .argument('<model>')
+    .argument('[prompt...]')
+    .option('--format <format>', 'Response format ("json" or a JSON schema)')
+    .option('--keepalive <duration>', 'How long to keep the model loaded (e.g. 5m)')
+    .option('--verbose', 'Show timings for the response')
+    .action(
+      async (
+        model: string,
+        prompt: string[],
+        flags: { format?: string; keepalive?: string; verbose?: boolean }
+      ) => {
+        await runModel(client, model, prompt, flags);
+      }
+    );
+
+  program
+    .command('create')
+    .description('Create a model from a Modelfile')
+    .argument('<model>')
+    .addOption(new Option('-f, --file <path>', 'Name of the Modelfile').default('Modelfile'))
+    .action((model: string, flags: { file: string }) => createModel(client, model, flags.file));
+
+  program
+    .command('cp')
+    .alias('copy')
+    .description('Copy a model')
+    .argument('<source>')
+    .argument('<destination>')
+    .action((source: string, destination: string) => copyModel(client, source, destination, write));
+
+  program
+    .command('rm')
+    .alias('delete')
+    .description('Remove one or more models')
+    .argument('<models...>')
+    .action((models: string[]) => removeModels(client, models, write));
+
+  program
+    .command('pull')
+    .description('Pull a model from a registry')
+    .argument('<model>')
+    .option('--insecure', 'Use an insecure registry')
+    .action((model: string, flags: { insecure?: boolean }) =>
+      pullModel(client, model, flags.insecure)
+    );
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so it can be driven in-process. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed help/version or its usage error.
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Error: ${message}\n`);
+    if (process.env.HEARTH_DEBUG && error instanceof Error && !(error instanceof CliError)) {
+      process.stderr.write(`${error.stack}\n`);
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Cross-origin policy. A disallowed Origin is answered 403 before any handler runs, as
+ * Ollama does: a CORS header alone would still let a foreign page's "simple" POST (no
+ * preflight) pull or delete models. Loopback-bound servers also refuse foreign Host
+ * headers, which is what a DNS-rebinding page would send.
+ */
+import os from 'node:os';
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAllowedLocalHostHeader, isLoopbackHost, isSameOrigin, originMatcher } from './origins';
+
+/** Headers browsers send from Ollama/OpenAI client libraries (the x-stainless-* ones are OpenAI's). */
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'User-Agent',
+  'Accept',
+  'X-Requested-With',
+  'OpenAI-Organization',
+  'OpenAI-Project',
+  'x-stainless-arch',
+  'x-stainless-async',
+  'x-stainless-custom-poll-interval',
+  'x-stainless-helper-method',
+  'x-stainless-lang',
+  'x-stainless-os',
+  'x-stainless-package-version',
+  'x-stainless-poll-helper',
+  'x-stainless-retry-count',
+  'x-stainless-runtime',
+  'x-stainless-runtime-version',
+  'x-stainless-timeout'
+];
+
+export interface CorsSettings {
+  /** Extra allowed origins (OLLAMA_ORIGINS). */
+  origins: string[];
+  /** The address the server binds; loopback enables the Host-header check. */
+  host: string;
+}
+
+function forbid(reply: FastifyReply, message: string, url: string) {
+  const body = url.startsWith('/v1/')
+    ? { error: { message, type: 'invalid_request_error', param: null, code: null } }
+    : { error: message };
+  return reply.code(403).send(body);
+}
+
+export async function registerCors(app: FastifyInstance, settings: CorsSettings): Promise<void> {
+  const allowed = originMatcher(settings.origins);
+  const guardHost = isLoopbackHost(settings.host);
+  const machineName = os.hostname();
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (guardHost && !isAllowedLocalHostHeader(req.headers.host, machineName)) {
+      return forbid(reply, `host "${req.headers.host}" is not allowed`, req.url);
+    }
+    const origin = req.headers.origin;
+    if (origin && !allowed(origin) && !isSameOrigin(origin, req.headers.host)) {
+      return forbid(reply, `origin "${origin}" is not allowed; add it to OLLAMA_ORIGINS`, req.url);
+    }
+  });
+
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin === undefined || allowed(origin)),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ALLOWED_HEADERS,
+    maxAge: 600
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Renders every failure in the shape clients expect: Ollama's `{"error": "..."}` under
+ * /api and elsewhere, OpenAI's `{"error": {message, type, param, code}}` under /v1.
+ * Stack traces go to the log, never to the client.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const OPENAI_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error'
+};
+
+export function isOpenAIPath(url: string): boolean {
+  return url === '/v1' || url.startsWith('/v1/');
+}
+
+export function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string
+) {
+  reply.code(status).type('application/json; charset=utf-8');
+  if (isOpenAIPath(req.url)) {
+    const type = OPENAI_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+    return reply.send({ error: { message, type, param: null, code: null } });
+  }
+  return reply.send({ error: message });
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const candidate =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
+  return typeof candidate === 'number' && candidate >= 400 && candidate <= 599
+    ? candidate
+    : undefined;
+}
+
+interface IssueLike {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** zod's messages name the field, so a client learns what to fix without reading server code. */
+function zodMessage(error: { issues: IssueLike[] }): string {
+  return error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
+    )
+    .join('; ');
+}
+
+/** Translates Fastify's own error codes into messages that say what the client sent wrong. */
+function describe(error: FastifyError): { status: number; message: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, message: 'missing request body' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, message: 'invalid JSON in request body' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, message: 'request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: `unsupported content type` };
+  }
+  if (
+    error.name === 'ZodError' &&
+    Array.isArray((error as unknown as { issues?: unknown }).issues)
+  ) {
+    return { status: 400, message: zodMessage(error as unknown as { issues: IssueLike[] }) };
+  }
+  if (error.validation) return { status: 400, message: error.message };
+  return undefined;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const known = describe(error);
+    const status = known?.status ?? statusOf(error) ?? 500;
+    let message = known?.message ?? (error.message || 'internal server error');
+    if (status >= 500) {
+      req.log.error({ err: error, url: req.url }, 'request failed');
+      // A programming error's message can name internals; an error that chose its own
+      // status (e.g. "model requires more memory") is meant for the client.
+      if (statusOf(error) === undefined) message = `internal server error: ${error.message}`;
+    }
+    if (reply.sent || reply.raw.headersSent) {
+      // A stream was already under way: the route writes its own error line; just end it.
+      reply.raw.end();
+      return;
+    }
+    return sendError(req, reply, status, message);
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * The one place node-llama-cpp is initialised and models are opened. The Llama instance
+ * is created lazily (the first request pays for it, `hearth --help` does not) and once.
+ *
+ * Threads are always explicit: with node-llama-cpp's defaults generation ran ~50x slower
+ * on the 2-core machines this was measured on (see config.defaultThreads).
+ */
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaModel
+} from 'node-llama-cpp';
+import type { FastifyBaseLogger } from 'fastify';
+
+let llamaPromise: Promise<Llama> | undefined;
+let llamaThreads = 0;
+
+export function sharedLlama(maxThreads: number, log?: FastifyBaseLogger): Promise<Llama> {
+  if (!llamaPromise) {
+    llamaThreads = maxThreads;
+    llamaPromise = getLlama({
+      gpu: false,
+      build: 'never',
+      skipDownload: true,
+      maxThreads,
+      logLevel: LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = message.trim();
+        if (!text) return;
+        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal)
+          log?.error({ llama: true }, text);
+        else log?.warn({ llama: true }, text);
+      }
+    }).catch((error: unknown) => {
+      llamaPromise = undefined;
+      throw error;
+    });
+  } else if (maxThreads > llamaThreads) {
+    log?.warn(
+      `node-llama-cpp already started with maxThreads ${llamaThreads}; ${maxThreads} requested`
+    );
+  }
+  return llamaPromise;
+}
+
+export interface LoadedWeights {
+  model: LlamaModel;
+  context: LlamaContext;
+  contextSize: number;
+  threads: number;
+  /** Created on first /api/embed use: embedding needs its own llama.cpp context. */
+  embedding?: Promise<LlamaEmbeddingContext>;
+}
+
+export interface WeightsRequest {
+  modelPath: string;
+  /** Requested context length (num_ctx or the server default); 0 → the model's own. */
+  contextLength: number;
+  sequences: number;
+  threads: number;
+  signal?: AbortSignal;
+}
+
+/** Opens a GGUF and creates its context with `sequences` parallel slots. */
+export async function loadWeights(llama: Llama, request: WeightsRequest): Promise<LoadedWeights> {
+  const model = await llama.loadModel({
+    modelPath: request.modelPath,
+    gpuLayers: 0,
+    loadSignal: request.signal
+  });
+  try {
+    const trained = model.trainContextSize;
+    const wanted = request.contextLength > 0 ? request.contextLength : trained;
+    const perSequence = Math.max(16, Math.min(wanted, trained));
+    // node-llama-cpp's contextSize is per sequence; it may round it up slightly.
+    const context = await model.createContext({
+      contextSize: perSequence,
+      sequences: request.sequences,
+      threads: request.threads,
+      createSignal: request.signal
+    });
+    return { model, context, contextSize: context.contextSize, threads: request.threads };
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
+}
+
+export function embeddingContext(weights: LoadedWeights): Promise<LlamaEmbeddingContext> {
+  weights.embedding ??= weights.model.createEmbeddingContext({
+    contextSize: weights.contextSize,
+    threads: weights.threads
+  });
+  return weights.embedding;
+}
+
+export async function disposeWeights(weights: LoadedWeights): Promise<void> {
+  const embedding = await weights.embedding?.catch(() => undefined);
+  await embedding?.dispose();
+  await weights.context.dispose();
+  await weights.model.dispose();
+}

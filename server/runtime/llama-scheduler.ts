@@ -1,0 +1,383 @@
+/**
+ * The scheduler over node-llama-cpp: per loaded model `numParallel` slots (context
+ * sequences), one bounded FIFO queue for requests waiting for a slot, keep_alive expiry,
+ * at most `maxLoadedModels` resident (idle ones unloaded least-recently-used first).
+ *
+ * A request reserves its slot synchronously, before any await, so counting is exact:
+ * with OLLAMA_NUM_PARALLEL=1 and OLLAMA_MAX_QUEUE=1, one request runs, one waits and
+ * the third is refused with 503, as in Ollama.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { LlamaContextSequence } from 'node-llama-cpp';
+import type { ServerConfig } from '../config';
+import { HttpError } from '../errors';
+import type { ModelStore, ResolvedModel } from '../store/model-store';
+import type { Options, ProcessModel } from '../../src/lib/ollama/types';
+import { embedAll } from './embed';
+import { AbortedError, generateTokens } from './generate';
+import { grammarFor } from './grammar';
+import {
+  disposeWeights,
+  embeddingContext,
+  loadWeights,
+  sharedLlama,
+  type LoadedWeights
+} from './llama-loader';
+import { buildPrompt } from './prompt';
+import { mergeOptions } from './sampling';
+import type {
+  EmbedJob,
+  EmbedResult,
+  GenerateEvent,
+  GenerateJob,
+  LoadJob,
+  Scheduler,
+  SchedulerStats
+} from './scheduler';
+import { LoadedModel, type ContextWish } from './slots';
+import { parseToolCalls } from './tool-calls';
+
+export const QUEUE_FULL_MESSAGE =
+  'server busy, please try again.  maximum pending requests exceeded';
+
+interface Waiter {
+  resolved: ResolvedModel;
+  wish: ContextWish;
+  keepAliveMs: number;
+  grant(entry: LoadedModel): void;
+  refuse(error: Error): void;
+}
+
+interface Lease {
+  entry: LoadedModel;
+  weights: LoadedWeights;
+  sequence: LlamaContextSequence;
+  /** Time this request spent loading the model (0 when it was already loaded). */
+  loadNs: number;
+  options: Options;
+}
+
+export class LlamaScheduler implements Scheduler {
+  private readonly models = new Map<string, LoadedModel>();
+  private readonly queue: Waiter[] = [];
+  private readonly unloading = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly store: ModelStore,
+    private readonly log: FastifyBaseLogger
+  ) {}
+
+  ps(): ProcessModel[] {
+    const now = Date.now();
+    return [...this.models.values()]
+      .filter((entry) => entry.state === 'ready')
+      .map((entry) => ({
+        name: entry.name,
+        model: entry.name,
+        size: entry.resolved.size,
+        digest: entry.resolved.digest,
+        details: entry.resolved.details,
+        expires_at: entry.expiresAtIso(now),
+        size_vram: 0,
+        context_length: entry.weights?.contextSize
+      }));
+  }
+
+  stats(): SchedulerStats {
+    const models = [...this.models.values()];
+    return {
+      activeStreams: models.reduce((sum, m) => sum + m.reserved, 0),
+      queueDepth: this.queue.length,
+      maxQueue: this.config.maxQueue,
+      numParallel: this.config.numParallel,
+      maxLoadedModels: this.config.maxLoadedModels,
+      models: models.map((m) => ({
+        name: m.name,
+        active: m.reserved,
+        slots: m.slots,
+        contextLength: m.weights?.contextSize ?? 0,
+        expiresAt: m.expiresAt === null ? null : m.expiresAtIso(),
+        state: m.state
+      }))
+    };
+  }
+
+  async load(job: LoadJob): Promise<{ model: string; loadDurationNs: number }> {
+    const controller = new AbortController();
+    const lease = await this.acquire(
+      job.model,
+      job.options,
+      job.keepAliveMs,
+      job.signal ?? controller.signal
+    );
+    this.release(lease, job.keepAliveMs);
+    return { model: lease.entry.name, loadDurationNs: lease.loadNs };
+  }
+
+  async unload(model: string): Promise<boolean> {
+    let name = model;
+    try {
+      name = (await this.store.resolve(model)).name;
+    } catch {
+      // A deleted model can still be resident; fall back to the name as given.
+    }
+    const entry = this.models.get(name);
+    if (!entry) return false;
+    if (entry.idle) await this.dropModel(entry);
+    else entry.unloadWhenIdle = true;
+    return true;
+  }
+
+  async *generate(job: GenerateJob): AsyncGenerator<GenerateEvent> {
+    const started = performance.now();
+    const lease = await this.acquire(job.model, job.options, job.keepAliveMs, job.signal);
+    try {
+      const { weights, sequence } = lease;
+      const prompt = buildPrompt(job.input, lease.entry.resolved, weights.model);
+      const grammar = await grammarFor(weights.model.llama, job.format);
+      const tools = job.input.kind === 'chat' ? (job.input.tools ?? []) : [];
+      const run = generateTokens({
+        sequence,
+        model: weights.model,
+        tokens: prompt.tokens,
+        options: lease.options,
+        stop: prompt.stop,
+        grammar,
+        signal: job.signal
+      });
+      let step = await run.next();
+      while (!step.done) {
+        // With tools the text may turn out to be a call, so it is held until the end.
+        if (tools.length === 0) yield { type: 'text', text: step.value };
+        step = await run.next();
+      }
+      const outcome = step.value;
+      const parsed = tools.length > 0 ? parseToolCalls(outcome.text, tools) : undefined;
+      if (parsed && parsed.content) yield { type: 'text', text: parsed.content };
+      yield {
+        type: 'done',
+        result: {
+          model: lease.entry.name,
+          doneReason: outcome.doneReason,
+          text: parsed ? parsed.content : outcome.text,
+          toolCalls: parsed?.toolCalls.length ? parsed.toolCalls : undefined,
+          context: [...outcome.promptTokens, ...outcome.outputTokens].map(Number),
+          metrics: {
+            total_duration: Math.round((performance.now() - started) * 1e6),
+            load_duration: lease.loadNs,
+            prompt_eval_count: outcome.promptTokens.length,
+            prompt_eval_duration: outcome.promptEvalNs,
+            eval_count: outcome.outputTokens.length,
+            eval_duration: outcome.evalNs
+          }
+        }
+      };
+    } finally {
+      this.release(lease, job.keepAliveMs);
+    }
+  }
+
+  async embed(job: EmbedJob): Promise<EmbedResult> {
+    const started = performance.now();
+    const lease = await this.acquire(job.model, job.options, job.keepAliveMs, job.signal);
+    try {
+      const { weights, entry } = lease;
+      const run = entry.embedQueue.then(async () =>
+        embedAll(
+          weights.model,
+          await embeddingContext(weights),
+          weights.contextSize,
+          job.input,
+          job.truncate ?? true,
+          job.signal
+        )
+      );
+      entry.embedQueue = run.catch(() => undefined);
+      const { embeddings, tokenCount } = await run;
+      return {
+        model: entry.name,
+        embeddings,
+        promptEvalCount: tokenCount,
+        loadDurationNs: lease.loadNs,
+        totalDurationNs: Math.round((performance.now() - started) * 1e6)
+      };
+    } finally {
+      this.release(lease, job.keepAliveMs);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.queue.splice(0))
+      waiter.refuse(new HttpError(503, 'server is shutting down'));
+    await Promise.all([...this.models.values()].map((entry) => this.dropModel(entry)));
+    await Promise.all(this.unloading);
+  }
+
+  /** Resolves the model, waits for a slot (loading the model if needed) and takes a sequence. */
+  private async acquire(
+    name: string,
+    requestOptions: Options | undefined,
+    keepAlive: number | undefined,
+    signal: AbortSignal
+  ): Promise<Lease> {
+    if (this.closed) throw new HttpError(503, 'server is shutting down');
+    const resolved = await this.store.resolve(name);
+    if (signal.aborted) throw new AbortedError();
+    const options = mergeOptions(resolved.parameters, requestOptions);
+    const wish: ContextWish = {
+      contextLength: options.num_ctx ?? this.config.contextLength,
+      threads: options.num_thread || this.config.threads
+    };
+    const keepAliveMs = keepAlive ?? this.config.keepAliveMs;
+    const waitStarted = performance.now();
+    const entry = await new Promise<LoadedModel>((resolve, reject) => {
+      let waiting = false;
+      const onAbort = () => {
+        const index = this.queue.indexOf(waiter);
+        if (index >= 0) this.queue.splice(index, 1);
+        if (waiting) reject(new AbortedError());
+      };
+      const waiter: Waiter = {
+        resolved,
+        wish,
+        keepAliveMs,
+        grant: (granted) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(granted);
+        },
+        refuse: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        }
+      };
+      if (this.tryGrant(waiter)) return;
+      if (this.queue.length >= this.config.maxQueue) {
+        reject(new HttpError(503, QUEUE_FULL_MESSAGE));
+        return;
+      }
+      waiting = true;
+      this.queue.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    let weights: LoadedWeights;
+    try {
+      weights = await entry.ready;
+      if (signal.aborted) throw new AbortedError();
+    } catch (error) {
+      this.giveBack(entry, undefined, keepAliveMs);
+      throw error;
+    }
+    // A request that started the load reports its duration; one that found it loaded, 0.
+    const startedLoad = entry.loadStartedAt >= waitStarted;
+    return {
+      entry,
+      weights,
+      sequence: entry.takeSequence(),
+      loadNs: startedLoad ? entry.loadDurationNs : 0,
+      options
+    };
+  }
+
+  /** Gives the waiter a slot now if one is free or can be made; false → it must queue. */
+  private tryGrant(waiter: Waiter): boolean {
+    let entry = this.models.get(waiter.resolved.name);
+    if (entry && entry.idle && entry.state === 'ready' && entry.differsFrom(waiter.wish)) {
+      void this.dropModel(entry);
+      entry = undefined;
+    }
+    if (entry) {
+      if (!entry.hasFreeSlot() || entry.unloadWhenIdle) return false;
+      entry.reserve();
+      waiter.grant(entry);
+      return true;
+    }
+    if (this.models.size >= this.config.maxLoadedModels) {
+      const victim = [...this.models.values()]
+        .filter((m) => m.idle && m.state === 'ready')
+        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!victim) return false;
+      void this.dropModel(victim);
+    }
+    entry = this.startLoad(waiter.resolved, waiter.wish, waiter.keepAliveMs);
+    entry.reserve();
+    waiter.grant(entry);
+    return true;
+  }
+
+  private startLoad(resolved: ResolvedModel, wish: ContextWish, keepAliveMs: number): LoadedModel {
+    const started = performance.now();
+    // Let earlier unloads free their memory before the next model maps its weights.
+    const previous = Promise.all(this.unloading);
+    const ready = previous.then(async () => {
+      const llama = await sharedLlama(this.config.threads, this.log);
+      return loadWeights(llama, {
+        modelPath: resolved.modelPath,
+        contextLength: wish.contextLength,
+        sequences: this.config.numParallel,
+        threads: wish.threads
+      });
+    });
+    const entry = new LoadedModel(resolved, wish, this.config.numParallel, ready, keepAliveMs);
+    entry.loadStartedAt = started;
+    this.models.set(resolved.name, entry);
+    ready.then(
+      (weights) => {
+        entry.loadDurationNs = Math.round((performance.now() - started) * 1e6);
+        entry.markReady(weights);
+        this.log.info({ model: resolved.name, contextSize: weights.contextSize }, 'model loaded');
+      },
+      (error: unknown) => {
+        this.log.error({ model: resolved.name, err: error }, 'model load failed');
+        if (this.models.get(resolved.name) === entry) this.models.delete(resolved.name);
+        this.pump();
+      }
+    );
+    return entry;
+  }
+
+  private release(lease: Lease, keepAlive: number | undefined): void {
+    this.giveBack(lease.entry, lease.sequence, keepAlive ?? this.config.keepAliveMs);
+  }
+
+  private giveBack(
+    entry: LoadedModel,
+    sequence: LlamaContextSequence | undefined,
+    keepAliveMs: number
+  ): void {
+    const idle = entry.giveBack(sequence, keepAliveMs);
+    if (idle && this.models.get(entry.name) === entry) {
+      if (entry.state !== 'ready' || entry.unloadWhenIdle || keepAliveMs <= 0)
+        void this.dropModel(entry);
+      else entry.startExpiry(() => entry.idle && void this.dropModel(entry));
+    }
+    this.pump();
+  }
+
+  /** Serves queued requests, oldest first, that can now get a slot. */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length;) {
+      const waiter = this.queue[i];
+      if (this.tryGrant(waiter)) this.queue.splice(i, 1);
+      else i++;
+    }
+  }
+
+  /** Forgets the model at once (so it no longer counts) and disposes it in the background. */
+  private dropModel(entry: LoadedModel): Promise<void> {
+    entry.clearTimer();
+    if (this.models.get(entry.name) === entry) this.models.delete(entry.name);
+    const disposal = entry.ready
+      .then((weights) => disposeWeights(weights))
+      .catch((error: unknown) => this.log.warn({ model: entry.name, err: error }, 'unload failed'))
+      .then(() => {
+        this.unloading.delete(disposal);
+        this.log.info({ model: entry.name }, 'model unloaded');
+      });
+    this.unloading.add(disposal);
+    queueMicrotask(() => this.pump());
+    return disposal;
+  }
+}

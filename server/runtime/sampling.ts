@@ -1,0 +1,65 @@
+/**
+ * Maps Ollama's `options` onto node-llama-cpp's sampler settings, with Ollama's defaults
+ * (temperature 0.8, top_k 40, top_p 0.9, repeat_penalty 1.1 over the last 64 tokens).
+ *
+ * Not supported by node-llama-cpp 3.22 and therefore accepted but ignored: typical_p,
+ * mirostat*, penalize_newline (newlines are never penalized), num_keep, num_batch, num_gpu.
+ */
+import type { SequenceEvaluateOptions, Token } from 'node-llama-cpp';
+import type { Options } from '../../src/lib/ollama/types';
+
+export const OLLAMA_DEFAULTS = {
+  temperature: 0.8,
+  top_k: 40,
+  top_p: 0.9,
+  min_p: 0,
+  repeat_penalty: 1.1,
+  repeat_last_n: 64
+} as const;
+
+/** Options in effect: the model's Modelfile parameters, then the request's. */
+export function mergeOptions(modelParameters: Options, request: Options | undefined): Options {
+  const merged: Options = { ...modelParameters };
+  for (const [key, value] of Object.entries(request ?? {})) {
+    if (value !== undefined && value !== null) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/**
+ * Sampler settings for one generation. `history` returns the tokens the repeat penalty
+ * looks back over (prompt and output so far), as llama.cpp's last-n window does.
+ */
+export function samplerOptions(options: Options, history: () => Token[]): SequenceEvaluateOptions {
+  const temperature = options.temperature ?? OLLAMA_DEFAULTS.temperature;
+  const lastN = options.repeat_last_n ?? OLLAMA_DEFAULTS.repeat_last_n;
+  const penalty = options.repeat_penalty ?? OLLAMA_DEFAULTS.repeat_penalty;
+  const frequency = options.frequency_penalty ?? 0;
+  const presence = options.presence_penalty ?? 0;
+  const penalize = lastN !== 0 && (penalty !== 1 || frequency !== 0 || presence !== 0);
+  // repeat_last_n = -1 means "the whole context" in Ollama.
+  const windowSize = lastN < 0 ? Number.MAX_SAFE_INTEGER : lastN;
+  return {
+    temperature: Math.max(0, temperature),
+    topK: options.top_k ?? OLLAMA_DEFAULTS.top_k,
+    topP: options.top_p ?? OLLAMA_DEFAULTS.top_p,
+    minP: options.min_p ?? OLLAMA_DEFAULTS.min_p,
+    // Ollama picks a random seed when none is given; so does node-llama-cpp (epoch time).
+    seed: options.seed !== undefined && options.seed >= 0 ? options.seed : undefined,
+    repeatPenalty: penalize
+      ? {
+          punishTokens: () => history().slice(-windowSize),
+          maxPunishTokens: Math.min(windowSize, 4096),
+          penalty,
+          frequencyPenalty: frequency || undefined,
+          presencePenalty: presence || undefined
+        }
+      : undefined
+  };
+}
+
+/** num_predict: undefined or negative → no limit (Ollama's -1; -2 "fill context" is treated the same). */
+export function tokenLimit(options: Options): number {
+  const n = options.num_predict;
+  return n === undefined || n < 0 ? Infinity : n;
+}

@@ -1,0 +1,121 @@
+/**
+ * One loaded model: its weights, its context's sequences (the parallel slots), how many
+ * of them are handed out, and its keep_alive expiry. The scheduler decides who gets a
+ * slot; this class keeps the bookkeeping honest.
+ */
+import type { LlamaContextSequence } from 'node-llama-cpp';
+import type { ResolvedModel } from '../store/model-store';
+import type { LoadedWeights } from './llama-loader';
+
+export interface ContextWish {
+  /** Requested context length per slot (0 = the model's own). */
+  contextLength: number;
+  threads: number;
+}
+
+export class LoadedModel {
+  state: 'loading' | 'ready' = 'loading';
+  weights?: LoadedWeights;
+  /** Slots handed out (including ones reserved while the model loads). */
+  reserved = 0;
+  lastUsed = Date.now();
+  /** ms since epoch; Infinity = never; null = in use (expiry starts when idle). */
+  expiresAt: number | null = null;
+  keepAliveMs: number;
+  /** Set by an explicit unload while requests run: unload once they finish. */
+  unloadWhenIdle = false;
+  loadDurationNs = 0;
+  /** performance.now() when loading began. */
+  loadStartedAt = 0;
+  private readonly free: LlamaContextSequence[] = [];
+  private timer?: NodeJS.Timeout;
+  /** Serialises embedding requests: one embedding context per model. */
+  embedQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly resolved: ResolvedModel,
+    readonly wish: ContextWish,
+    readonly slots: number,
+    readonly ready: Promise<LoadedWeights>,
+    keepAliveMs: number
+  ) {
+    this.keepAliveMs = keepAliveMs;
+  }
+
+  get name(): string {
+    return this.resolved.name;
+  }
+
+  get idle(): boolean {
+    return this.reserved === 0;
+  }
+
+  hasFreeSlot(): boolean {
+    return this.reserved < this.slots;
+  }
+
+  /** True when a request's context wish needs a reload to be honoured. */
+  differsFrom(wish: ContextWish): boolean {
+    return wish.contextLength !== this.wish.contextLength || wish.threads !== this.wish.threads;
+  }
+
+  markReady(weights: LoadedWeights): void {
+    this.weights = weights;
+    this.state = 'ready';
+    for (let i = 0; i < this.slots; i++) this.free.push(weights.context.getSequence());
+  }
+
+  reserve(): void {
+    this.reserved++;
+    this.expiresAt = null;
+    this.clearTimer();
+  }
+
+  /** The sequence for a reservation; only after `ready` resolved. */
+  takeSequence(): LlamaContextSequence {
+    const sequence = this.free.pop();
+    if (!sequence) throw new Error(`no free sequence on ${this.name} (slot accounting bug)`);
+    return sequence;
+  }
+
+  /** Gives back a reservation (and its sequence, if it got one). Returns true when now idle. */
+  giveBack(sequence: LlamaContextSequence | undefined, keepAliveMs: number): boolean {
+    if (sequence) this.free.push(sequence);
+    this.reserved--;
+    this.lastUsed = Date.now();
+    this.keepAliveMs = keepAliveMs;
+    return this.reserved === 0;
+  }
+
+  /** Starts the keep_alive countdown; calls `expire` when it runs out. */
+  startExpiry(expire: () => void): void {
+    this.clearTimer();
+    if (this.keepAliveMs === Infinity) {
+      this.expiresAt = Infinity;
+      return;
+    }
+    this.expiresAt = Date.now() + this.keepAliveMs;
+    // setTimeout overflows past 2^31-1 ms; re-arm in steps for very long keep_alive values.
+    const arm = () => {
+      const left = (this.expiresAt ?? 0) - Date.now();
+      this.timer = setTimeout(
+        left > 2 ** 31 - 1 ? arm : expire,
+        Math.min(Math.max(left, 0), 2 ** 31 - 1)
+      );
+      this.timer.unref();
+    };
+    arm();
+  }
+
+  clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Expiry as /api/ps shows it: while in use, the countdown that will start when idle. */
+  expiresAtIso(now = Date.now()): string {
+    const at = this.expiresAt ?? now + this.keepAliveMs;
+    // Go's zero-ish far future, as Ollama prints for "forever".
+    return at === Infinity ? '2318-08-01T00:00:00.000Z' : new Date(at).toISOString();
+  }
+}
