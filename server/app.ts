@@ -13,29 +13,89 @@ import { registerInferenceRoutes } from './api/inference';
 import { registerOpenAIRoutes } from './api/openai';
 import { registerBaseRoutes } from './api/base';
 import { configureHttp } from './http/configure';
+import { Auth } from './auth/service';
+import { createAccessControl } from './auth/access';
+import { registerGuard } from './auth/guard';
+import { registerAuthRoutes } from './api/auth';
+import { registerAdminRoutes } from './api/admin';
+import { registerStatusRoutes, type StatusRoutes } from './api/status';
+import { registerPortalRoutes, portalOptionsFromEnv, type PortalOptions } from './api/portal';
+import {
+  AccessLogController,
+  monitoringOptionsFromEnv,
+  registerMonitoring,
+  type MonitoringOptions
+} from './monitoring';
+
+/**
+ * Secrets that must never reach a log line, whatever the log level: credentials in
+ * request headers and the session cookie the server sets.
+ */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie'
+];
+
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  const own = base.redact && !Array.isArray(base.redact) ? base.redact.paths : (base.redact ?? []);
+  return {
+    ...base,
+    redact: { paths: [...new Set([...own, ...REDACTED_LOG_PATHS])], censor: '[redacted]' }
+  };
+}
 
 export interface BuildOptions {
   /** Fastify's logger setting; tests keep it off, `hearth serve` logs warnings and errors. */
   logger?: FastifyServerOptions['logger'];
+  /** Set with a logger: one access line per request instead of Fastify's two. */
+  accessLog?: boolean;
+  monitoring?: MonitoringOptions;
+  portal?: PortalOptions;
+  /** Runs after the guard and before the routes (tests use it to stand in for a client's identity). */
+  configure?(app: FastifyInstance, ctx: ServerContext): void;
 }
 
 export async function buildApp(
   config: ServerConfig,
   options: BuildOptions = {}
-): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 * 1024 });
+): Promise<{ app: FastifyInstance; ctx: ServerContext; status: StatusRoutes }> {
+  const app = Fastify({
+    logger: withRedaction(options.logger ?? false),
+    ...(options.accessLog ? { logController: new AccessLogController() } : {}),
+    bodyLimit: 64 * 1024 * 1024
+  });
   const store = new DiskModelStore(config.modelsDir);
   await store.init();
   const scheduler = new LlamaScheduler(config, store, app.log);
-  const ctx: ServerContext = { config, store, scheduler, log: app.log };
+  const auth = new Auth(config);
+  // With sign-in on, a missing or unreadable database stops start-up here, not mid-request.
+  if (auth.enabled) await auth.store();
+  const access = createAccessControl(auth.enabled);
+  const ctx: ServerContext = { config, store, scheduler, log: app.log, access, auth };
 
   await configureHttp(app, config);
+  registerGuard(app, auth);
+  registerAuthRoutes(app, auth);
+  registerAdminRoutes(app, auth, store);
+  options.configure?.(app, ctx);
+  registerMonitoring(app, ctx, options.monitoring ?? monitoringOptionsFromEnv());
+  const status = registerStatusRoutes(app, ctx);
+  registerPortalRoutes(app, ctx, options.portal ?? portalOptionsFromEnv());
   registerBaseRoutes(app, ctx);
   registerModelRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerInferenceRoutes(app, ctx);
   registerOpenAIRoutes(app, ctx);
 
-  app.addHook('onClose', async () => scheduler.close());
-  return { app, ctx };
+  app.addHook('onClose', async () => {
+    await scheduler.close();
+    await auth.close();
+  });
+  return { app, ctx, status };
 }

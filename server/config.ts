@@ -24,6 +24,12 @@ export interface ServerConfig {
   /** Where the built web app lives (served at /). */
   appDir: string;
   version: string;
+  /** Where Hearth keeps its own state (hearth.db: accounts, keys, permissions, audit). */
+  dataDir: string;
+  /** HEARTH_AUTH: "on"/"off" force sign-in on or off; "auto" decides by the bind address. */
+  auth: 'on' | 'off' | 'auto';
+  /** Default requests per minute per API key (HEARTH_RATE_LIMIT; 0 = unlimited). */
+  rateLimitPerMin: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +89,15 @@ export function defaultThreads(cores = os.availableParallelism?.() ?? os.cpus().
   return Math.min(cores - 1, 16);
 }
 
+function parseAuthSetting(value: string | undefined): ServerConfig['auth'] {
+  if (value === undefined) return 'auto';
+  const text = value.toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(text)) return 'on';
+  if (['off', 'false', '0', 'no'].includes(text)) return 'off';
+  if (text === 'auto') return 'auto';
+  throw new Error(`HEARTH_AUTH must be "on", "off" or "auto", got "${value}"`);
+}
+
 export function loadConfig(env: Env = process.env): ServerConfig {
   const { host, port } = parseHost(pick(env, 'HEARTH_HOST', 'OLLAMA_HOST'));
   const modelsDir = path.resolve(
@@ -110,6 +125,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     appDir: path.resolve(
       pick(env, 'HEARTH_APP_DIR') ?? path.join(import.meta.dirname, '..', 'build')
     ),
-    version: pick(env, 'HEARTH_VERSION') ?? '0.1.0'
+    version: pick(env, 'HEARTH_VERSION') ?? '0.1.0',
+    // A sibling of the models dir (~/.hearth/models → ~/.hearth/data), so one folder
+    // holds everything a Hearth server owns.
+    dataDir: path.resolve(pick(env, 'HEARTH_DATA') ?? path.join(path.dirname(modelsDir), 'data')),
+    auth: parseAuthSetting(pick(env, 'HEARTH_AUTH')),
+    rateLimitPerMin: integer(pick(env, 'HEARTH_RATE_LIMIT'), 0, 'HEARTH_RATE_LIMIT')
   };
 }

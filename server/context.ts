@@ -7,10 +7,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config';
 import type { ModelStore } from './store/model-store';
 import type { Scheduler } from './runtime/scheduler';
+import type { AccessControl } from './auth/access';
+import type { Auth } from './auth/service';
 
 export interface ServerContext {
   config: ServerConfig;
   store: ModelStore;
   scheduler: Scheduler;
   log: FastifyBaseLogger;
+  /** Which models a request may use or download; absent = everyone may do everything. */
+  access?: AccessControl;
+  /** Accounts, sessions and keys (server/auth); absent in route tests built without it. */
+  auth?: Auth;
 }

@@ -6,12 +6,17 @@
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
+import { createLogger } from './monitoring';
 import { loadConfig, type ServerConfig } from './config';
 import { isLoopbackHost } from './http/origins';
 import { appIsBuilt } from './http/static-app';
+import { authMode, openServerWarning } from './auth/mode';
+import { databasePath } from './auth/db';
+import type { ServerContext } from './context';
 
 export interface RunningServer {
   app: FastifyInstance;
+  ctx: ServerContext;
   url: string;
   close(): Promise<void>;
 }
@@ -48,9 +53,7 @@ function describeListenError(error: NodeJS.ErrnoException, config: ServerConfig)
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const { app } = await buildApp(config, {
-    logger: { level: process.env.HEARTH_DEBUG ? 'debug' : 'warn' }
-  });
+  const { app, ctx } = await buildApp(config, { logger: createLogger(config), accessLog: true });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -60,7 +63,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const url = `http://${formatAddress(config.host, port)}`;
-  return { app, url, close: () => app.close() };
+  return { app, ctx, url, close: () => app.close() };
 }
 
 function announce(server: RunningServer, config: ServerConfig): void {
@@ -69,10 +72,19 @@ function announce(server: RunningServer, config: ServerConfig): void {
   if (!appIsBuilt(config.appDir)) {
     console.log('Web app not built (run `npm run build`); the API works without it.');
   }
-  if (!isLoopbackHost(config.host)) {
-    console.warn(
-      `Warning: listening on ${config.host}, not loopback: anyone who can reach this address can use the API (there is no sign-in yet).`
-    );
+  const warning = openServerWarning(config);
+  if (warning) console.warn(warning);
+  if (authMode(config) === 'on') {
+    console.log(`Sign-in: on (accounts in ${databasePath(config.dataDir)})`);
+    const { ctx } = server;
+    void ctx.auth?.store().then((store) => {
+      if (!store.users.adminExists())
+        console.log(
+          `No administrator yet: open ${server.url}/ to create one, or run \`hearth admin create NAME\`.`
+        );
+    });
+  } else if (isLoopbackHost(config.host)) {
+    console.log('Sign-in: off (loopback only; set HEARTH_AUTH=on to require it)');
   }
 }
 

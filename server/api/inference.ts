@@ -18,6 +18,7 @@ import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';
 import { clientSignal, keepAliveOf, resume, sendStream } from '../runtime/http';
 import type { GenerateEvent, GenerateJob, GenerateResult } from '../runtime/scheduler';
+import { accessOf } from '../auth/access';
 
 const optionsSchema = z
   .object({
@@ -198,8 +199,11 @@ async function answer(
 }
 
 export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const access = accessOf(ctx);
+
   app.post('/api/generate', async (request: FastifyRequest, reply: FastifyReply) => {
     const body = parseBody(generateSchema, request.body);
+    access.assertCanUse(request, body.model);
     refuseUnsupported(body.model, body.images, body.think);
     const keepAliveMs = keepAliveOf(body.keep_alive);
     if (!body.prompt && !body.suffix && !(body.context?.length ?? 0)) {
@@ -257,6 +261,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
 
   app.post('/api/chat', async (request: FastifyRequest, reply: FastifyReply) => {
     const body = parseBody(chatSchema, request.body);
+    access.assertCanUse(request, body.model);
     const messages = (body.messages ?? []) as Message[];
     refuseUnsupported(
       body.model,
@@ -308,6 +313,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
 
   app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {
     const body = parseBody(embedSchema, request.body);
+    access.assertCanUse(request, body.model);
     const input =
       body.input === undefined || body.input === null
         ? []
@@ -334,6 +340,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
 
   app.post('/api/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {
     const body = parseBody(embeddingsSchema, request.body);
+    access.assertCanUse(request, body.model);
     const result = await ctx.scheduler.embed({
       model: body.model,
       input: body.prompt ? [body.prompt] : [],
@@ -344,7 +351,9 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
     return reply.send({ embedding: result.embeddings[0] ?? [] });
   });
 
-  app.get('/api/ps', async () => ({ models: ctx.scheduler.ps() }));
+  app.get('/api/ps', async (request) => ({
+    models: access.filterUsable(request, ctx.scheduler.ps(), (m) => m.name)
+  }));
 }
 
 function finalFields(r: GenerateResult) {

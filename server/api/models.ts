@@ -11,6 +11,7 @@ import type { ListResponse, ProgressResponse, ShowResponse } from '../../src/lib
 import type { ServerContext } from '../context';
 import { badRequest, notFound } from '../errors';
 import { ModelNotFoundError, asModelManager, type PreparedOperation } from '../store/model-store';
+import { accessOf } from '../auth/access';
 
 const nameFields = { model: z.string().optional(), name: z.string().optional() };
 const showSchema = z.object({ ...nameFields, verbose: z.boolean().optional() });
@@ -59,14 +60,23 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function registerModelRoutes(app: FastifyInstance, ctx: Pick<ServerContext, 'store'>): void {
+export function registerModelRoutes(
+  app: FastifyInstance,
+  ctx: Pick<ServerContext, 'store' | 'access'>
+): void {
   const store = asModelManager(ctx.store);
+  // Create, copy, delete, pull and blobs are admin-only; server/auth/policy.ts enforces it.
+  const access = accessOf(ctx);
 
-  app.get('/api/tags', async (): Promise<ListResponse> => ({ models: await store.list() }));
+  app.get('/api/tags', async (req): Promise<ListResponse> => ({
+    models: access.filterUsable(req, await store.list(), (m) => m.name)
+  }));
 
   app.post('/api/show', async (req): Promise<ShowResponse> => {
     const body = parseBody(showSchema, req.body);
-    return storeCall(() => store.show(requireName(body), body.verbose ?? false));
+    const name = requireName(body);
+    access.assertCanUse(req, name);
+    return storeCall(() => store.show(name, body.verbose ?? false));
   });
 
   app.post('/api/copy', async (req, reply) => {

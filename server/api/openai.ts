@@ -24,10 +24,14 @@ import { truncateDimensions } from '../runtime/embed';
 import { clientSignal, resume, sendStream } from '../runtime/http';
 import type { GenerateEvent, GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { parseBody } from './inference';
+import { accessOf } from '../auth/access';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
-  404: 'not_found_error'
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error'
 };
 
 export function openAIError(status: number, message: string): OAIError {
@@ -239,8 +243,11 @@ async function answer(
 }
 
 export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const access = accessOf(ctx);
+
   app.post('/v1/chat/completions', { errorHandler }, async (request, reply) => {
     const body = parseBody(chatSchema, request.body);
+    access.assertCanUse(request, body.model);
     const job: GenerateJob = {
       model: body.model,
       input: { kind: 'chat', messages: toMessages(body.messages), tools: body.tools ?? undefined },
@@ -298,6 +305,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.post('/v1/completions', { errorHandler }, async (request, reply) => {
     const body = parseBody(completionSchema, request.body);
+    access.assertCanUse(request, body.model);
     const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] ?? '');
     const job: GenerateJob = {
       model: body.model,
@@ -343,20 +351,24 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
     });
   });
 
-  app.get('/v1/models', { errorHandler }, async () => ({
+  app.get('/v1/models', { errorHandler }, async (request) => ({
     object: 'list' as const,
-    data: (await ctx.store.list()).map((m) => toModel(m.name, new Date(m.modified_at)))
+    data: access
+      .filterUsable(request, await ctx.store.list(), (m) => m.name)
+      .map((m) => toModel(m.name, new Date(m.modified_at)))
   }));
 
   app.get('/v1/models/*', { errorHandler }, async (request) => {
     const name = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
     if (!name) throw badRequest('model is required');
+    access.assertCanUse(request, name);
     const resolved = await ctx.store.resolve(name);
     return { ...toModel(resolved.name, resolved.modifiedAt), id: name };
   });
 
   app.post('/v1/embeddings', { errorHandler }, async (request, reply) => {
     const body = parseBody(embeddingSchema, request.body);
+    access.assertCanUse(request, body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await ctx.scheduler.embed({
       model: body.model,

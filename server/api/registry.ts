@@ -10,6 +10,8 @@ import { MEDIA_TYPES } from '../../src/lib/ollama/types';
 import type { ServerContext } from '../context';
 import { asModelManager } from '../store/model-store';
 import { createHash } from 'node:crypto';
+import { DEFAULT_HOST, displayName } from '../../src/lib/ollama/names';
+import { accessOf } from '../auth/access';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -50,9 +52,11 @@ export function parseRange(
 
 export function registerRegistryRoutes(
   app: FastifyInstance,
-  ctx: Pick<ServerContext, 'store'>
+  ctx: Pick<ServerContext, 'store' | 'access'>
 ): void {
   const store = asModelManager(ctx.store);
+  // Weights leave the server here: each download needs the model's can_download grant.
+  const access = accessOf(ctx);
   // exposeHeadRoutes gives each GET a HEAD with the same headers and no body.
 
   app.get('/v2/', async (_req, reply) => {
@@ -63,6 +67,7 @@ export function registerRegistryRoutes(
     '/v2/:namespace/:model/manifests/:tag',
     async (req, reply) => {
       const { namespace, model, tag } = req.params;
+      access.assertCanDownload(req, displayName({ host: DEFAULT_HOST, namespace, model, tag }));
       const bytes = await store.registryManifest(namespace, model, tag).catch(() => undefined);
       if (!bytes)
         return registryError(
@@ -84,9 +89,10 @@ export function registerRegistryRoutes(
   app.get<{ Params: RepoParams & { digest: string } }>(
     '/v2/:namespace/:model/blobs/:digest',
     async (req, reply) => {
-      const { digest } = req.params;
+      const { namespace, model, digest } = req.params;
       if (!DIGEST.test(digest))
         return registryError(reply, 400, 'DIGEST_INVALID', `invalid digest "${digest}"`);
+      await access.assertCanDownloadBlob(req, store, { namespace, model }, digest);
       const file = store.blobPath(digest);
       const stat = await fs.stat(file).catch(() => undefined);
       if (!stat?.isFile())

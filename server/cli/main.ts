@@ -1,7 +1,8 @@
 /**
  * The `hearth` command line, shaped like Ollama's: serve, list, ps, show, run, create,
- * cp, rm, pull. Every command but `serve` is an HTTP client of a running server
- * (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434).
+ * cp, rm, pull. Every command but `serve` and `admin` is an HTTP client of a running
+ * server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434); `admin` edits the
+ * account database directly.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import {
 } from './commands/models';
 import { pullModel } from './commands/pull';
 import { runModel } from './commands/run';
+import { createAdmin, resetPassword } from './commands/admin';
 
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', '..', 'package.json');
@@ -118,6 +120,31 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .option('--insecure', 'Use an insecure registry')
     .action((model: string, flags: { insecure?: boolean }) =>
       pullModel(client, model, flags.insecure)
+    );
+
+  const admin = program
+    .command('admin')
+    .description('Manage accounts directly in the data folder (works with the server stopped)');
+  const passwordOption = () =>
+    new Option(
+      '--password <password>',
+      'The password (otherwise asked twice on a terminal, or read from the first line of stdin)'
+    );
+  admin
+    .command('create')
+    .description('Create an administrator account')
+    .argument('<username>')
+    .addOption(passwordOption())
+    .action((username: string, flags: { password?: string }) =>
+      createAdmin(username, flags, write)
+    );
+  admin
+    .command('reset-password')
+    .description("Set a user's password and sign them out everywhere")
+    .argument('<username>')
+    .addOption(passwordOption())
+    .action((username: string, flags: { password?: string }) =>
+      resetPassword(username, flags, write)
     );
 
   return program;

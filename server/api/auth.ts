@@ -1,0 +1,151 @@
+/**
+ * /api/auth/*: first-run setup, sign-in and sign-out for the web app, and each user's own
+ * password and API keys. Wire shapes are documented beside the routes; types in
+ * server/auth/wire.ts.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HttpError } from '../errors';
+import { clearSessionCookie, setSessionCookie } from '../auth/cookies';
+import { assertCsrf } from '../auth/guard';
+import { displayNameSchema, keyNameSchema, passwordSchema, usernameSchema } from '../auth/names';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords';
+import type { Auth, AuthStore } from '../auth/service';
+import type { User } from '../auth/users';
+import { keyJson, parse, requireUser, userJson } from '../auth/wire';
+
+const setupSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  displayName: displayNameSchema.optional()
+});
+// Sign-in only bounds the input: the account's own rules were applied when it was made.
+const loginSchema = z.object({
+  username: z.string().max(256),
+  password: z.string().max(1024)
+});
+const passwordChangeSchema = z.object({
+  currentPassword: z.string().max(1024),
+  newPassword: passwordSchema
+});
+const newKeySchema = z.object({ name: keyNameSchema });
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+function signIn(req: FastifyRequest, reply: FastifyReply, store: AuthStore, user: User) {
+  const { token, session } = store.sessions.create(user.id);
+  setSessionCookie(req, reply, token, session.expiresAt);
+  return { user: userJson(user), csrfToken: session.csrfToken };
+}
+
+export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
+  // Computed now so the first sign-in for an unknown name is not slower than the rest.
+  if (auth.enabled) void dummyPasswordHash();
+
+  // → { authEnabled, setupRequired, user: UserJson | null, csrfToken: string | null }
+  app.get('/api/auth/session', async (req) => {
+    const store = await auth.store();
+    const principal = req.principal;
+    return {
+      authEnabled: auth.enabled,
+      setupRequired: !store.users.adminExists(),
+      user: principal ? userJson(principal.user) : null,
+      csrfToken: principal?.via === 'session' ? principal.session!.csrfToken : null
+    };
+  });
+
+  // { username, password, displayName? } → 201 { user, csrfToken } + session cookie; 409 once an admin exists.
+  app.post('/api/auth/setup', async (req, reply) => {
+    const body = parse(setupSchema, req.body);
+    const store = await auth.store();
+    if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
+    const passwordHash = await hashPassword(body.password);
+    // Checked again inside the write: two racing first visitors cannot both become admin.
+    const user = store.db.transaction(() => {
+      if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
+      return store.users.create({ ...body, role: 'admin', passwordHash });
+    });
+    store.audit.record({ actor: user, action: 'auth.setup', target: user.username, ip: req.ip });
+    return reply.code(201).send(signIn(req, reply, store, user));
+  });
+
+  // { username, password } → { user, csrfToken } + session cookie; 401 "invalid username or password".
+  app.post('/api/auth/login', async (req, reply) => {
+    const body = parse(loginSchema, req.body);
+    const store = await auth.store();
+    const user = store.users.byUsername(body.username.normalize('NFC').trim());
+    // Unknown users are checked against a dummy hash: same work, same time, same answer.
+    const hash = (user && store.users.passwordHash(user.id)) ?? (await dummyPasswordHash());
+    const passwordOk = await verifyPassword(body.password, hash);
+    if (!user || !passwordOk || user.disabled) {
+      store.audit.record({
+        actor: null,
+        action: 'auth.login_failed',
+        target: body.username.slice(0, 64),
+        detail: { reason: !user ? 'unknown user' : !passwordOk ? 'wrong password' : 'disabled' },
+        ip: req.ip
+      });
+      throw new HttpError(401, 'invalid username or password');
+    }
+    store.audit.record({ actor: user, action: 'auth.login', target: user.username, ip: req.ip });
+    return signIn(req, reply, store, user);
+  });
+
+  // → 204; clears the cookie. A live session must send its CSRF token.
+  app.post('/api/auth/logout', async (req, reply) => {
+    const store = await auth.store();
+    const principal = req.principal;
+    if (principal?.via === 'session') {
+      assertCsrf(req, principal);
+      store.sessions.delete(principal.session!.id);
+      store.audit.record({ actor: principal.user, action: 'auth.logout', ip: req.ip });
+    }
+    clearSessionCookie(req, reply);
+    return reply.code(204).send();
+  });
+
+  // { currentPassword, newPassword } → 204; signs out the user's other sessions.
+  app.post('/api/auth/password', async (req, reply) => {
+    const user = requireUser(req);
+    const body = parse(passwordChangeSchema, req.body);
+    const store = await auth.store();
+    const ok = await verifyPassword(body.currentPassword, store.users.passwordHash(user.id) ?? '');
+    if (!ok) throw new HttpError(400, 'current password is incorrect');
+    store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });
+    store.sessions.deleteForUser(user.id, req.principal?.session?.id);
+    store.audit.record({ actor: user, action: 'auth.password', target: user.username, ip: req.ip });
+    return reply.code(204).send();
+  });
+
+  // → { keys: ApiKeyJson[] } (the caller's own, revoked ones included)
+  app.get('/api/auth/keys', async (req) => {
+    const user = requireUser(req);
+    const store = await auth.store();
+    return { keys: store.keys.list(user.id).map(keyJson) };
+  });
+
+  // { name } → 201 { key: "hk_…" (shown this once), apiKey: ApiKeyJson }
+  app.post('/api/auth/keys', async (req, reply) => {
+    const user = requireUser(req);
+    const body = parse(newKeySchema, req.body);
+    const store = await auth.store();
+    const { key, apiKey } = store.keys.create(user.id, body.name);
+    store.audit.record({
+      actor: user,
+      action: 'key.create',
+      target: apiKey.prefix,
+      detail: { name: apiKey.name, owner: user.username },
+      ip: req.ip
+    });
+    return reply.code(201).send({ key, apiKey: keyJson(apiKey) });
+  });
+
+  // → { apiKey: ApiKeyJson } (revokedAt set); 404 for a key that is not the caller's.
+  app.delete('/api/auth/keys/:id', async (req) => {
+    const user = requireUser(req);
+    const { id } = parse(idParams, req.params);
+    const store = await auth.store();
+    const apiKey = store.keys.revoke(id, user.id);
+    store.audit.record({ actor: user, action: 'key.revoke', target: apiKey.prefix, ip: req.ip });
+    return { apiKey: keyJson(apiKey) };
+  });
+}

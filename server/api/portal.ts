@@ -1,0 +1,262 @@
+/**
+ * The portal as a weights server for browsers on the LAN, so an air-gapped network never
+ * needs a model hub. GET /api/portal/weights lists what the caller may download: GGUF
+ * blobs from the model store (fetched from the registry's /v2 blob route, which serves
+ * Range requests so downloads resume) and, with HEARTH_MLC_DIR set, MLC model folders
+ * served under /mlc in the `…/resolve/main/<file>` layout web-llm expects:
+ *
+ *   $HEARTH_MLC_DIR/<model_id>/mlc-chat-config.json, ndarray-cache.json, params_shard_*.bin…
+ *   $HEARTH_MLC_DIR/libs/<model_id>…-webgpu.wasm     (or named by "model_lib" in the config)
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context';
+import { parseModelName } from '../../src/lib/ollama/names';
+import { accessOf, authEnabled, userOf } from '../monitoring/access';
+import { sendError } from '../http/errors';
+import { readGgufInfo } from '../store/gguf-info';
+import { parseRange } from './registry';
+
+export interface GgufWeights {
+  format: 'gguf';
+  name: string;
+  /** sha256 of the GGUF file, hex. */
+  digest: string;
+  size: number;
+  quantization: string;
+  family: string;
+  parameter_size: string;
+  context_length: number | null;
+  /** No chat template in the GGUF or the manifest: prompt it as plain text completion. */
+  completionOnly: boolean;
+  embedding: boolean;
+  /** Same-origin path of the blob; supports Range. */
+  url: string;
+}
+
+/** Also a web-llm ModelRecord (model, model_id, model_lib, required_features). */
+export interface MlcWeights {
+  format: 'mlc';
+  name: string;
+  size: number;
+  quantization: string | null;
+  context_length: number | null;
+  model: string;
+  model_id: string;
+  model_lib: string;
+  required_features?: string[];
+}
+
+export type PortalWeights = GgufWeights | MlcWeights;
+
+export interface PortalWeightsResponse {
+  models: PortalWeights[];
+}
+
+export interface PortalOptions {
+  /** Folder of MLC model folders plus libs/ (HEARTH_MLC_DIR); unset = no MLC weights. */
+  mlcDir?: string;
+}
+
+export function portalOptionsFromEnv(env: Record<string, string | undefined> = process.env) {
+  const dir = env.HEARTH_MLC_DIR?.trim();
+  return { mlcDir: dir ? path.resolve(dir) : undefined };
+}
+
+/** A file or folder name we serve: no dot-files, so never "." or "..", no separators. */
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
+const LIBS = 'libs';
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+  '.bin': 'application/octet-stream'
+};
+
+/** Every model the caller may download; fail closed when auth is on but has no say. */
+async function mayDownload(ctx: ServerContext, request: FastifyRequest, model: string) {
+  if (!authEnabled(ctx)) return true;
+  const check = accessOf(ctx)?.canDownload;
+  if (typeof check !== 'function') return false;
+  try {
+    return (await check(request, model)) === true;
+  } catch {
+    return false;
+  }
+}
+
+async function ggufWeights(ctx: ServerContext, request: FastifyRequest): Promise<GgufWeights[]> {
+  const out: GgufWeights[] = [];
+  for (const listed of await ctx.store.list()) {
+    if (!(await mayDownload(ctx, request, listed.name))) continue;
+    const model = await ctx.store.resolve(listed.name).catch(() => undefined);
+    const hex = model && /sha256-([0-9a-f]{64})$/.exec(path.basename(model.modelPath))?.[1];
+    if (!model || !hex) continue;
+    const stat = await fs.stat(model.modelPath).catch(() => undefined);
+    const info = await readGgufInfo(model.modelPath).catch(() => undefined);
+    if (!stat?.isFile() || !info) continue; // a missing or broken blob is not offered
+    const name = parseModelName(model.name);
+    const chatTemplate = info.metadata['tokenizer.chat_template'];
+    out.push({
+      format: 'gguf',
+      name: model.name,
+      digest: hex,
+      size: stat.size,
+      quantization: info.quantization || model.details.quantization_level,
+      family: model.details.family || info.architecture,
+      parameter_size: model.details.parameter_size,
+      context_length: info.contextLength ?? null,
+      completionOnly: !(typeof chatTemplate === 'string' && chatTemplate) && !model.template,
+      embedding: info.embedding,
+      url: `/v2/${name.namespace}/${name.model}/blobs/sha256:${hex}`
+    });
+  }
+  return out;
+}
+
+async function folderSize(dir: string, depth = 0): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    if (!SEGMENT.test(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isFile()) total += (await fs.stat(full)).size;
+    else if (entry.isDirectory() && depth < 2) total += await folderSize(full, depth + 1);
+  }
+  return total;
+}
+
+/** The model's wasm: named in its config, else the first libs/ file starting with its id. */
+function findLib(id: string, config: Record<string, unknown>, libs: string[]) {
+  const named = typeof config.model_lib === 'string' ? path.basename(config.model_lib) : '';
+  if (named && libs.includes(named)) return named;
+  return libs.find((file) => file.startsWith(id));
+}
+
+async function mlcWeights(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  root: string
+): Promise<MlcWeights[]> {
+  const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  const libs = await fs.readdir(path.join(root, LIBS)).catch(() => [] as string[]);
+  const wasm = libs.filter((file) => SEGMENT.test(file) && file.endsWith('.wasm')).sort();
+  const origin = `${request.protocol}://${request.host}`;
+  const out: MlcWeights[] = [];
+  for (const entry of entries) {
+    const id = entry.name;
+    if (!entry.isDirectory() || id === LIBS || !SEGMENT.test(id)) continue;
+    const configText = await fs
+      .readFile(path.join(root, id, 'mlc-chat-config.json'), 'utf8')
+      .catch(() => undefined);
+    if (configText === undefined) continue;
+    let config: Record<string, unknown>;
+    try {
+      config = JSON.parse(configText) as Record<string, unknown>;
+    } catch {
+      ctx.log.warn({ model_id: id }, 'skipping MLC model: mlc-chat-config.json is not JSON');
+      continue;
+    }
+    const lib = findLib(id, config, wasm);
+    if (!lib) {
+      ctx.log.warn({ model_id: id }, `skipping MLC model: no ${LIBS}/${id}*.wasm`);
+      continue;
+    }
+    if (!(await mayDownload(ctx, request, id))) continue;
+    const quantization = typeof config.quantization === 'string' ? config.quantization : null;
+    const window = config.context_window_size;
+    out.push({
+      format: 'mlc',
+      name: id,
+      size: await folderSize(path.join(root, id)),
+      quantization,
+      context_length: typeof window === 'number' && window > 0 ? window : null,
+      model: `${origin}/mlc/${id}`,
+      model_id: id,
+      model_lib: `${origin}/mlc/${LIBS}/${lib}`,
+      // q4f16 and friends need WebGPU's f16 shaders; web-llm checks this before loading.
+      ...(quantization?.includes('f16') ? { required_features: ['shader-f16'] } : {})
+    });
+  }
+  return out;
+}
+
+/**
+ * Joins checked names under root and refuses anything that leaves it, including through
+ * a symbolic link. Undefined means "not ours to serve" (answered 404, never the reason).
+ */
+async function containedFile(root: string, segments: string[]): Promise<string | undefined> {
+  if (segments.length === 0 || !segments.every((s) => SEGMENT.test(s))) return undefined;
+  const realRoot = await fs.realpath(root).catch(() => undefined);
+  const real = await fs.realpath(path.join(root, ...segments)).catch(() => undefined);
+  if (!realRoot || !real || !real.startsWith(realRoot + path.sep)) return undefined;
+  return real;
+}
+
+async function sendFile(request: FastifyRequest, reply: FastifyReply, file: string | undefined) {
+  const stat = file ? await fs.stat(file).catch(() => undefined) : undefined;
+  if (!file || !stat?.isFile()) return sendError(request, reply, 404, 'file not found');
+  reply
+    .type(CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream')
+    .header('accept-ranges', 'bytes')
+    .header('cache-control', 'no-cache')
+    .header('last-modified', stat.mtime.toUTCString());
+  const range = parseRange(request.headers.range, stat.size);
+  if (range === 'unsatisfiable')
+    return reply.code(416).header('content-range', `bytes */${stat.size}`).send();
+  if (range) {
+    return reply
+      .code(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`)
+      .header('content-length', range.end - range.start + 1)
+      .send(createReadStream(file, { start: range.start, end: range.end }));
+  }
+  return reply.header('content-length', stat.size).send(createReadStream(file));
+}
+
+export function registerPortalRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  options: PortalOptions = portalOptionsFromEnv()
+): void {
+  const { mlcDir } = options;
+  const signInFirst = (request: FastifyRequest, reply: FastifyReply) => {
+    if (!authEnabled(ctx) || userOf(request)) return false;
+    reply.header('www-authenticate', 'Bearer');
+    void sendError(request, reply, 401, 'sign-in required');
+    return true;
+  };
+
+  app.get('/api/portal/weights', async (request, reply) => {
+    if (signInFirst(request, reply)) return reply;
+    const models: PortalWeights[] = await ggufWeights(ctx, request);
+    if (mlcDir) models.push(...(await mlcWeights(ctx, request, mlcDir)));
+    const body: PortalWeightsResponse = { models };
+    return reply.header('cache-control', 'no-store').send(body);
+  });
+
+  const notConfigured = (request: FastifyRequest, reply: FastifyReply) =>
+    sendError(request, reply, 404, 'MLC weights are not served here (HEARTH_MLC_DIR is not set)');
+
+  app.get<{ Params: { file: string } }>('/mlc/libs/:file', async (request, reply) => {
+    if (!mlcDir) return notConfigured(request, reply);
+    if (signInFirst(request, reply)) return reply;
+    const { file } = request.params;
+    if (!file.endsWith('.wasm')) return sendError(request, reply, 404, 'file not found');
+    return sendFile(request, reply, await containedFile(mlcDir, [LIBS, file]));
+  });
+
+  app.get<{ Params: { modelId: string; '*': string } }>(
+    '/mlc/:modelId/resolve/main/*',
+    async (request, reply) => {
+      if (!mlcDir) return notConfigured(request, reply);
+      if (signInFirst(request, reply)) return reply;
+      const { modelId } = request.params;
+      const segments = request.params['*'].split('/');
+      if (modelId === LIBS || !(await mayDownload(ctx, request, modelId)))
+        return sendError(request, reply, 404, 'file not found');
+      return sendFile(request, reply, await containedFile(mlcDir, [modelId, ...segments]));
+    }
+  );
+}

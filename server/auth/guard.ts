@@ -1,0 +1,144 @@
+/**
+ * The request guard: establishes who is calling (API key or session cookie), refuses
+ * what they may not do (401 without valid credentials, 403 for a missing CSRF token or
+ * a non-admin on an admin route, 429 over a key's rate limit), and audits admin model
+ * operations. Errors are thrown with a status so server/http/errors.ts renders them in
+ * the caller's dialect (Ollama's {"error"} or OpenAI's {"error":{…}}).
+ *
+ * Credentials:
+ *  - `Authorization: Bearer hk_…` — programs. Revocation and disabling take effect on the
+ *    very next request: every request looks the key and its owner up again.
+ *  - the `hearth_session` cookie — the web app. Browsers attach cookies on their own, so
+ *    state-changing requests must also echo the session's CSRF token in X-CSRF-Token,
+ *    which a cross-site form cannot know or set.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors';
+import { SESSION_COOKIE, readCookie } from './cookies';
+import { routePolicy, type RoutePolicy } from './policy';
+import { requestUser, type Principal } from './principal';
+import type { Auth, AuthStore } from './service';
+import { looksLikeApiKey, safeEqual } from './tokens';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const CSRF_HEADER = 'x-csrf-token';
+
+const unauthorized = (message: string) => new HttpError(401, message);
+
+/** Reads the caller's credentials; throws 401 for a presented but unusable API key. */
+export function authenticate(req: FastifyRequest, store: AuthStore): Principal | null {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized("invalid Authorization header: expected 'Bearer <API key>'");
+    const key = looksLikeApiKey(match[1]) ? store.keys.lookup(match[1]) : undefined;
+    if (!key) throw unauthorized('invalid or revoked API key');
+    const user = store.users.byId(key.userId);
+    if (!user || user.disabled) throw unauthorized('this account is disabled');
+    store.keys.touch(key);
+    return { user, via: 'key', key, grants: store.permissions.forUser(user.id) };
+  }
+  const token = readCookie(req, SESSION_COOKIE);
+  if (!token) return null;
+  // A stale or foreign cookie is the same as none: the app then shows its sign-in page.
+  const session = store.sessions.lookup(token);
+  const user = session && store.users.byId(session.userId);
+  if (!session || !user || user.disabled) return null;
+  return { user, via: 'session', session, grants: store.permissions.forUser(user.id) };
+}
+
+/** Cookie-authenticated writes must carry the session's CSRF token. */
+export function assertCsrf(req: FastifyRequest, principal: Principal | null): void {
+  if (principal?.via !== 'session' || !UNSAFE_METHODS.has(req.method)) return;
+  const sent = req.headers[CSRF_HEADER];
+  const token = Array.isArray(sent) ? sent[0] : sent;
+  if (!token || !safeEqual(token, principal.session!.csrfToken))
+    throw new HttpError(403, 'missing or invalid CSRF token (send the X-CSRF-Token header)');
+}
+
+function enforceRateLimit(auth: Auth, principal: Principal): string | undefined {
+  const key = principal.key;
+  if (!key) return undefined;
+  const limit = key.rateLimitPerMin ?? auth.config.rateLimitPerMin;
+  const taken = auth.limiter.take(key.id, limit);
+  if (taken.ok) return undefined;
+  return String(taken.retryAfterSeconds);
+}
+
+function auditTarget(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const fields = body as Record<string, unknown>;
+  if (typeof fields.source === 'string' && typeof fields.destination === 'string')
+    return `${fields.source} → ${fields.destination}`;
+  const name = fields.model ?? fields.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+export function registerGuard(app: FastifyInstance, auth: Auth): void {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('user', null);
+  const identify = (req: FastifyRequest, principal: Principal | null) => {
+    req.principal = principal;
+    req.user = requestUser(principal);
+  };
+  const policies = new WeakMap<FastifyRequest, RoutePolicy>();
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'OPTIONS') return; // CORS preflights carry no credentials
+    const policy = routePolicy(req.method, req.url);
+    policies.set(req, policy);
+    if (!auth.enabled) {
+      // Everything is open; account routes still learn who is signed in, if anyone.
+      if (policy.accountRoute) {
+        const store = await auth.store();
+        identify(req, authenticateQuietly(req, store));
+        if (policy.access !== 'public') assertCsrf(req, req.principal);
+      }
+      return;
+    }
+    const store = await auth.store();
+    if (policy.access === 'public') {
+      identify(req, authenticateQuietly(req, store));
+      return;
+    }
+    const principal = authenticate(req, store);
+    if (!principal)
+      throw unauthorized(
+        'authentication required: sign in, or send an API key as "Authorization: Bearer <key>"'
+      );
+    identify(req, principal);
+    assertCsrf(req, principal);
+    if (policy.access === 'admin' && principal.user.role !== 'admin')
+      throw new HttpError(403, 'this action requires an administrator');
+    const retryAfter = enforceRateLimit(auth, principal);
+    if (retryAfter) {
+      reply.header('Retry-After', retryAfter);
+      throw new HttpError(
+        429,
+        `rate limit exceeded for API key ${principal.key!.prefix}; retry in ${retryAfter} s`
+      );
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const policy = policies.get(req);
+    if (!policy?.auditAction || !req.principal || !auth.enabled) return;
+    const store = await auth.store();
+    store.audit.record({
+      actor: req.principal.user,
+      action: policy.auditAction,
+      target: auditTarget(req.body),
+      detail: { status: reply.statusCode },
+      ip: req.ip
+    });
+  });
+}
+
+/** For public routes: who is calling, if anyone, without refusing bad credentials. */
+function authenticateQuietly(req: FastifyRequest, store: AuthStore): Principal | null {
+  try {
+    return authenticate(req, store);
+  } catch {
+    return null;
+  }
+}

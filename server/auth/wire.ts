@@ -1,0 +1,74 @@
+/**
+ * The JSON shapes /api/auth and /api/admin answer with, and request validation. Times
+ * are ISO 8601 strings; secrets never appear here except a new key's one-time `key`.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { HttpError } from '../errors';
+import type { ApiKey } from './credentials';
+import type { Group, User } from './users';
+
+export interface UserJson {
+  id: number;
+  username: string;
+  displayName: string;
+  role: 'admin' | 'user';
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface ApiKeyJson {
+  id: number;
+  userId: number;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  rateLimitPerMin: number | null;
+}
+
+export interface GroupJson {
+  id: number;
+  name: string;
+  description: string;
+  createdAt: string;
+  memberIds: number[];
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function userJson(user: User): UserJson {
+  return { ...user, createdAt: new Date(user.createdAt).toISOString() };
+}
+
+export function keyJson(key: ApiKey): ApiKeyJson {
+  return {
+    ...key,
+    createdAt: new Date(key.createdAt).toISOString(),
+    lastUsedAt: iso(key.lastUsedAt),
+    revokedAt: iso(key.revokedAt)
+  };
+}
+
+export function groupJson(group: Group): GroupJson {
+  return { ...group, createdAt: new Date(group.createdAt).toISOString() };
+}
+
+/** Validates a JSON body (or params/query) and names the offending field in the 400. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const message = result.error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
+    )
+    .join('; ');
+  throw new HttpError(400, message);
+}
+
+/** The signed-in caller, or 401 (reachable while sign-in is off and nobody signed in). */
+export function requireUser(req: FastifyRequest): User {
+  if (!req.principal) throw new HttpError(401, 'sign in first');
+  return req.principal.user;
+}
