@@ -16,7 +16,12 @@ export default defineConfig({
     baseURL: process.env.HEARTH_E2E_URL,
     launchOptions: {
       executablePath,
-      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+      args: [
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
     },
     trace: 'retain-on-failure'
   }

@@ -1,6 +1,9 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// Evaluated more than once per build: fix the version once so every output agrees.
+process.env.HEARTH_BUILD_ID ??= String(Date.now());
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
@@ -10,7 +13,7 @@ const config = {
     // host it, and the service worker can serve it offline.
     adapter: adapter({ fallback: 'index.html', strict: false }),
     serviceWorker: { register: true },
-    version: { name: process.env.HEARTH_BUILD_ID ?? String(Date.now()) }
+    version: { name: process.env.HEARTH_BUILD_ID }
   }
 };
 

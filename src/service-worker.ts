@@ -12,12 +12,18 @@ import { build, files, version } from '$service-worker';
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `hearth-${version}`;
 const ASSETS = [...build, ...files];
+const SHELL = '/';
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll([...ASSETS, '/']);
+      await cache.addAll(ASSETS);
+      // The server answers "/" with the app only when asked for HTML (API clients get
+      // Ollama's plain-text greeting), so fetch the shell the way a browser navigates.
+      const shell = await fetch(new Request('/', { headers: { Accept: 'text/html' } }));
+      if (!shell.ok) throw new Error(`app shell: HTTP ${shell.status}`);
+      await cache.put(SHELL, shell);
       await sw.skipWaiting();
     })()
   );
@@ -38,7 +44,12 @@ sw.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // Only this origin's app files; API calls and model downloads go to the network.
   if (url.origin !== sw.location.origin) return;
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v1/') || url.pathname.startsWith('/v2/')) return;
+  if (
+    url.pathname.startsWith('/api/') ||
+    url.pathname.startsWith('/v1/') ||
+    url.pathname.startsWith('/v2/')
+  )
+    return;
   if (request.headers.has('range')) return;
 
   event.respondWith(
@@ -52,7 +63,7 @@ sw.addEventListener('fetch', (event) => {
         return await fetch(request);
       } catch (error) {
         if (request.mode === 'navigate') {
-          const shell = await cache.match('/');
+          const shell = await cache.match(SHELL);
           if (shell) return shell;
         }
         const hit = await cache.match(request);

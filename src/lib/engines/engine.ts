@@ -55,7 +55,11 @@ export class EngineError extends Error {
 
 export interface Engine {
   readonly kind: EngineKind;
-  load(model: CatalogModel, onProgress: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void>;
+  load(
+    model: CatalogModel,
+    onProgress: (p: LoadProgress) => void,
+    signal?: AbortSignal
+  ): Promise<void>;
   chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse>;
   generate(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<GenerateResponse>;
   embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse>;

@@ -5,6 +5,8 @@
  */
 import { addMessages, init, locale, getLocaleFromNavigator } from 'svelte-i18n';
 
+type Dictionary = Parameters<typeof addMessages>[1];
+
 export const LOCALES = [
   { code: 'en', label: 'English' },
   { code: 'zh-CN', label: '简体中文' }
@@ -12,7 +14,7 @@ export const LOCALES = [
 
 export type LocaleCode = (typeof LOCALES)[number]['code'];
 
-const dictionaries = import.meta.glob<Record<string, unknown>>('./*/*.json', {
+const dictionaries = import.meta.glob<Dictionary>('./*/*.json', {
   eager: true,
   import: 'default'
 });

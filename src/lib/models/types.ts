@@ -19,11 +19,15 @@ export interface CatalogModel {
   quantization: string;
   /** Download size in bytes (0 when unknown until the first response). */
   sizeBytes: number;
+  /** True when sizeBytes is an estimate (web-llm lists VRAM, not download size). */
+  sizeEstimated?: boolean;
   /** Memory the engine needs to run it (VRAM for WebGPU, wasm heap for WASM). */
   memoryBytes: number;
   contextLength?: number;
   /** MLC variants that need the `shader-f16` WebGPU feature. */
   needsShaderF16?: boolean;
+  /** Largest single GPU buffer the model binds (web-llm's buffer_size_required_bytes). */
+  largestBufferBytes?: number;
   /** A base model with no chat template: the chat UI sends plain completion prompts. */
   completionOnly?: boolean;
   source: ModelSource;
@@ -44,5 +48,8 @@ export interface ModelState {
   /** Hex sha256, set once verified. */
   sha256?: string;
   error?: string;
+  /** i18n key (under models.errors) and values for `error`, so the UI can translate it. */
+  errorKey?: string;
+  errorParams?: Record<string, string | number>;
   updatedAt: number;
 }

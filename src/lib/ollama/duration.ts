@@ -3,7 +3,15 @@
  * "300ms"), a number of seconds, or a negative value meaning "keep loaded forever".
  * Returns milliseconds; Infinity for forever; 0 for "unload now".
  */
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000
+};
 
 export function parseKeepAlive(value: string | number | undefined, fallbackMs: number): number {
   if (value === undefined || value === null || value === '') return fallbackMs;

@@ -31,9 +31,15 @@ export interface OAIChatRequest {
   stop?: string | string[];
   frequency_penalty?: number;
   presence_penalty?: number;
-  tools?: Array<{ type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } }>;
+  tools?: Array<{
+    type: 'function';
+    function: { name: string; description?: string; parameters?: Record<string, unknown> };
+  }>;
   tool_choice?: unknown;
-  response_format?: { type: 'text' | 'json_object' | 'json_schema'; json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean } };
+  response_format?: {
+    type: 'text' | 'json_object' | 'json_schema';
+    json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean };
+  };
   user?: string;
 }
 
@@ -93,7 +99,12 @@ export interface OAICompletion {
   created: number;
   model: string;
   system_fingerprint: string;
-  choices: Array<{ text: string; index: number; logprobs: null; finish_reason: 'stop' | 'length' | null }>;
+  choices: Array<{
+    text: string;
+    index: number;
+    logprobs: null;
+    finish_reason: 'stop' | 'length' | null;
+  }>;
   usage?: OAIUsage | null;
 }
 

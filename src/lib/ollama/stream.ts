@@ -10,7 +10,9 @@ export async function* readLines(
   const decoder = new TextDecoder();
   let buffered = '';
   const iterable: AsyncIterable<Uint8Array> =
-    Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : streamIterable(body as ReadableStream<Uint8Array>);
+    Symbol.asyncIterator in body
+      ? (body as AsyncIterable<Uint8Array>)
+      : streamIterable(body as ReadableStream<Uint8Array>);
   for await (const bytes of iterable) {
     buffered += decoder.decode(bytes, { stream: true });
     let newline: number;

@@ -249,7 +249,7 @@ export interface PullRequest {
   stream?: boolean;
 }
 
-export interface PushRequest extends PullRequest {}
+export type PushRequest = PullRequest;
 
 /** One status line of a streamed create / pull. */
 export interface ProgressResponse {

@@ -31,6 +31,8 @@ export interface StoredMessage {
   /** Assistant answers: what ran it and how fast. */
   stats?: Metrics & { engine: EngineKind; modelId: string; tokensPerSecond?: number };
   error?: string;
+  /** An answer the user stopped half-way: kept, and shown as stopped. */
+  stopped?: boolean;
 }
 
 export interface Setting {

@@ -1,6 +1,10 @@
 /** Random ids for conversations and messages (crypto.randomUUID needs a secure context). */
 export function newId(): string {
-  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto && globalThis.isSecureContext !== false) {
+  if (
+    typeof crypto !== 'undefined' &&
+    'randomUUID' in crypto &&
+    globalThis.isSecureContext !== false
+  ) {
     return crypto.randomUUID();
   }
   const bytes = crypto.getRandomValues(new Uint8Array(16));

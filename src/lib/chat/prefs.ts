@@ -1,0 +1,28 @@
+/** Chat preferences kept in db().settings (so they survive reloads and go offline with the app). */
+import { db, type HearthDB } from '../store/db';
+import { DEFAULT_PRESET, isPresetName, type PresetName } from './params';
+
+const DEFAULT_PRESET_KEY = 'chat.defaultPreset';
+const LAST_MODEL_KEY = 'chat.lastModelId';
+
+export async function getDefaultPreset(database: HearthDB = db()): Promise<PresetName> {
+  const value = (await database.settings.get(DEFAULT_PRESET_KEY))?.value;
+  return isPresetName(value) ? value : DEFAULT_PRESET;
+}
+
+export async function setDefaultPreset(
+  preset: PresetName,
+  database: HearthDB = db()
+): Promise<void> {
+  await database.settings.put({ key: DEFAULT_PRESET_KEY, value: preset });
+}
+
+/** The model used last, offered first in a new conversation. */
+export async function getLastModelId(database: HearthDB = db()): Promise<string | null> {
+  const value = (await database.settings.get(LAST_MODEL_KEY))?.value;
+  return typeof value === 'string' ? value : null;
+}
+
+export async function setLastModelId(id: string, database: HearthDB = db()): Promise<void> {
+  await database.settings.put({ key: LAST_MODEL_KEY, value: id });
+}

@@ -1,0 +1,65 @@
+/** Pure helpers between stored conversations and the engine's Ollama-shaped requests. */
+import type { ChatRequest, ChatResponse, Message } from '../ollama/types';
+import type { Conversation } from '../store/db';
+import type { ChatMessage } from '../store/conversations';
+import type { EngineKind } from '../engines/engine';
+import { buildOptions } from './params';
+
+const TITLE_MAX = 40;
+
+/** A conversation title from its first user message: first non-blank line, ~40 characters. */
+export function autoTitle(text: string): string {
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .find((l) => l.length > 0);
+  if (!line) return '';
+  // Count code points, not UTF-16 units, so CJK and emoji are never cut in half.
+  const chars = Array.from(line);
+  return chars.length <= TITLE_MAX ? line : chars.slice(0, TITLE_MAX).join('').trimEnd() + '…';
+}
+
+/**
+ * The request for the next answer: the system prompt, then the history. Failed or empty
+ * answers are left out so a retried error does not teach the model a blank reply.
+ */
+export function buildChatRequest(
+  modelId: string,
+  conversation: Pick<Conversation, 'systemPrompt' | 'options'>,
+  history: readonly ChatMessage[]
+): ChatRequest {
+  const messages: Message[] = [];
+  const system = conversation.systemPrompt.trim();
+  if (system) messages.push({ role: 'system', content: system });
+  for (const m of history) {
+    if (m.role === 'assistant' && (m.error || m.content.length === 0)) continue;
+    messages.push({ role: m.role, content: m.content });
+  }
+  return { model: modelId, messages, stream: true, options: buildOptions(conversation.options) };
+}
+
+export type AnswerStats = NonNullable<ChatMessage['stats']>;
+
+/** Stats for the line under an answer, from the stream's final chunk (durations in ns). */
+export function statsFromFinal(
+  final: ChatResponse,
+  engine: EngineKind,
+  modelId: string
+): AnswerStats {
+  const stats: AnswerStats = { engine, modelId };
+  for (const key of [
+    'total_duration',
+    'load_duration',
+    'prompt_eval_count',
+    'prompt_eval_duration',
+    'eval_count',
+    'eval_duration'
+  ] as const) {
+    const value = final[key];
+    if (typeof value === 'number' && Number.isFinite(value)) stats[key] = value;
+  }
+  if (stats.eval_count !== undefined && stats.eval_duration) {
+    stats.tokensPerSecond = (stats.eval_count / stats.eval_duration) * 1e9;
+  }
+  return stats;
+}

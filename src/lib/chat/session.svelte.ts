@@ -1,0 +1,243 @@
+/**
+ * The open conversation as reactive state: its messages, the answer being streamed, and
+ * the actions on them (send, stop, regenerate, edit & resend). The engine is reached only
+ * through `ChatRuntime` (engineRuntime in the app, a fake in unit tests), and every change
+ * is written through the conversation store so a reload shows exactly what was on screen.
+ */
+import type { ChatRequest, ChatResponse, Options } from '../ollama/types';
+import type { Conversation } from '../store/db';
+import { EngineError, type EngineErrorCode, type EngineKind } from '../engines/engine';
+import type { CatalogModel } from '../models/types';
+import {
+  ConversationStore,
+  ThrottledMessageWriter,
+  type ChatMessage
+} from '../store/conversations';
+import { autoTitle, buildChatRequest, statsFromFinal } from './request';
+import { defaultOptions } from './params';
+
+/** The slice of engineRuntime the chat needs. */
+export interface ChatRuntime {
+  readonly kind: EngineKind | null;
+  chat(
+    model: CatalogModel,
+    request: ChatRequest,
+    signal?: AbortSignal
+  ): AsyncIterable<ChatResponse>;
+}
+
+export type ChatFailureCode = EngineErrorCode | 'no-model' | 'unknown';
+
+export interface ChatFailure {
+  code: ChatFailureCode;
+  /** The engine's own words, shown as is. */
+  message: string;
+}
+
+export interface ChatSessionDeps {
+  store: ConversationStore;
+  runtime: ChatRuntime;
+  resolveModel: (id: string) => CatalogModel | undefined;
+  /** Coalesces streaming writes; tests may pass a shorter interval. */
+  writer?: ThrottledMessageWriter;
+}
+
+export interface DraftInit {
+  modelId?: string | null;
+  options?: Options;
+  systemPrompt?: string;
+}
+
+function draft(init: DraftInit = {}): Conversation {
+  const now = Date.now();
+  return {
+    id: '',
+    title: '',
+    createdAt: now,
+    updatedAt: now,
+    modelId: init.modelId ?? null,
+    systemPrompt: init.systemPrompt ?? '',
+    options: init.options ?? defaultOptions()
+  };
+}
+
+export class ChatSession {
+  /** A draft (id '') until its first message is sent, so empty chats never clutter the list. */
+  conversation = $state<Conversation>(draft());
+  messages = $state<ChatMessage[]>([]);
+  streamingId = $state<string | null>(null);
+  error = $state<ChatFailure | null>(null);
+  readonly busy = $derived(this.streamingId !== null);
+  readonly isDraft = $derived(this.conversation.id === '');
+
+  /** Called after anything that changes the sidebar (new conversation, new title, activity). */
+  onListChange: () => void = () => {};
+
+  private abort: AbortController | null = null;
+  private running: Promise<void> | null = null;
+  private readonly writer: ThrottledMessageWriter;
+
+  constructor(private readonly deps: ChatSessionDeps) {
+    this.writer = deps.writer ?? new ThrottledMessageWriter(deps.store);
+  }
+
+  async newDraft(init: DraftInit = {}): Promise<void> {
+    await this.stopAndWait();
+    this.conversation = draft(init);
+    this.messages = [];
+    this.error = null;
+  }
+
+  async open(id: string): Promise<boolean> {
+    await this.stopAndWait();
+    const conversation = await this.deps.store.get(id);
+    if (!conversation) return false;
+    const messages = await this.deps.store.messages(id);
+    this.conversation = conversation;
+    this.messages = messages;
+    this.error = null;
+    return true;
+  }
+
+  /** Sends `text` as the user; false when nothing was sent (empty, busy or no model). */
+  async send(text: string): Promise<boolean> {
+    const content = text.trim();
+    if (!content || this.busy) return false;
+    const model = this.currentModel();
+    if (!model) return false;
+    if (this.isDraft) {
+      this.conversation = await this.deps.store.create({
+        ...$state.snapshot(this.conversation),
+        title: autoTitle(content)
+      });
+    }
+    const user = await this.deps.store.append(this.conversation.id, { role: 'user', content });
+    this.messages.push(user);
+    this.conversation.updatedAt = user.createdAt;
+    this.onListChange();
+    await this.generate(model);
+    return true;
+  }
+
+  /** Stops the answer being streamed; what arrived so far is kept and marked stopped. */
+  stop(): void {
+    this.abort?.abort();
+  }
+
+  /** Replaces the last answer with a new one. */
+  async regenerate(): Promise<void> {
+    if (this.busy || this.isDraft) return;
+    const lastUser = this.messages.findLastIndex((m) => m.role === 'user');
+    if (lastUser < 0) return;
+    const model = this.currentModel();
+    if (!model) return;
+    await this.deps.store.truncateAfter(this.conversation.id, this.messages[lastUser].seq);
+    this.messages = this.messages.slice(0, lastUser + 1);
+    await this.generate(model);
+  }
+
+  /** Rewrites a past user message, drops everything after it, and asks again. */
+  async editAndResend(messageId: string, text: string): Promise<void> {
+    const content = text.trim();
+    if (!content || this.busy) return;
+    const index = this.messages.findIndex((m) => m.id === messageId && m.role === 'user');
+    if (index < 0) return;
+    const model = this.currentModel();
+    if (!model) return;
+    const message = this.messages[index];
+    await this.deps.store.truncateAfter(this.conversation.id, message.seq);
+    await this.deps.store.updateMessage(messageId, { content });
+    message.content = content;
+    this.messages = this.messages.slice(0, index + 1);
+    await this.generate(model);
+  }
+
+  async setModel(modelId: string | null): Promise<void> {
+    this.conversation.modelId = modelId;
+    await this.persistSettings({ modelId });
+  }
+
+  async setSystemPrompt(systemPrompt: string): Promise<void> {
+    this.conversation.systemPrompt = systemPrompt;
+    await this.persistSettings({ systemPrompt });
+  }
+
+  async setOptions(options: Options): Promise<void> {
+    this.conversation.options = options;
+    await this.persistSettings({ options: $state.snapshot(options) as Options });
+  }
+
+  /** After the sidebar renamed the open conversation. */
+  setTitle(title: string): void {
+    this.conversation.title = title;
+  }
+
+  private currentModel(): CatalogModel | undefined {
+    const id = this.conversation.modelId;
+    const model = id ? this.deps.resolveModel(id) : undefined;
+    this.error = model ? null : { code: 'no-model', message: id ?? '' };
+    return model;
+  }
+
+  private async persistSettings(patch: Partial<Conversation>): Promise<void> {
+    if (!this.isDraft) await this.deps.store.update(this.conversation.id, patch);
+  }
+
+  private async stopAndWait(): Promise<void> {
+    this.stop();
+    await this.running;
+  }
+
+  private generate(model: CatalogModel): Promise<void> {
+    this.running = this.stream(model).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async stream(model: CatalogModel): Promise<void> {
+    const { store, runtime } = this.deps;
+    const request = buildChatRequest(
+      model.id,
+      $state.snapshot(this.conversation) as Conversation,
+      $state.snapshot(this.messages) as ChatMessage[]
+    );
+    const answer = await store.append(this.conversation.id, { role: 'assistant', content: '' });
+    this.messages.push(answer);
+    // The proxied copy: writing to it updates the screen token by token.
+    const live = this.messages[this.messages.length - 1];
+    const abort = new AbortController();
+    this.abort = abort;
+    this.streamingId = answer.id;
+    this.error = null;
+    let final: ChatResponse | null = null;
+    try {
+      for await (const chunk of runtime.chat(model, request, abort.signal)) {
+        if (abort.signal.aborted) break;
+        const token = chunk.message?.content ?? '';
+        if (token) {
+          live.content += token;
+          this.writer.schedule(answer.id, { content: live.content });
+        }
+        if (chunk.done) final = chunk;
+      }
+      if (abort.signal.aborted) live.stopped = true;
+      if (final && runtime.kind) live.stats = statsFromFinal(final, runtime.kind, model.id);
+    } catch (err) {
+      if (abort.signal.aborted || (err instanceof EngineError && err.code === 'aborted')) {
+        live.stopped = true;
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        live.error = message || 'unknown error';
+        this.error = {
+          code: err instanceof EngineError ? err.code : 'unknown',
+          message: live.error
+        };
+      }
+    } finally {
+      this.abort = null;
+      this.streamingId = null;
+      const { content, stats, stopped, error } = $state.snapshot(live);
+      await this.writer.flush(answer.id, { content, stats, stopped, error });
+      this.onListChange();
+    }
+  }
+}

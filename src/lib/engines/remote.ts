@@ -1,0 +1,191 @@
+/**
+ * An Ollama-compatible server (a Hearth portal, or Ollama itself) behind the same Engine
+ * interface as the in-browser engines, so the chat UI and the widget need not care.
+ * Streams are Ollama NDJSON; an `{"error"}` line mid-stream surfaces as a StreamError.
+ */
+import type {
+  ChatRequest,
+  ChatResponse,
+  EmbedRequest,
+  EmbedResponse,
+  ErrorResponse,
+  GenerateRequest,
+  GenerateResponse
+} from '../ollama/types';
+import { parseNdjson } from '../ollama/stream';
+import type { CatalogModel } from '../models/types';
+import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
+
+export interface RemoteEngineOptions {
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer …` (a Hearth API key). */
+  token?: string;
+  /** The server-side model name for a catalog entry; defaults to the id without "remote:". */
+  remoteName?: (model: CatalogModel) => string;
+  fetch?: typeof fetch;
+}
+
+/** An HTTP-level refusal from the server, with its status and Ollama error text. */
+export class RemoteError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+export class RemoteEngine implements Engine {
+  readonly kind = 'remote' as const;
+  private readonly baseUrl: string;
+  private model: CatalogModel | null = null;
+
+  constructor(private readonly options: RemoteEngineOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  nameOf(model: CatalogModel): string {
+    return this.options.remoteName?.(model) ?? model.id.replace(/^remote:/, '');
+  }
+
+  /** Checks the server knows the model; the server itself decides when to load weights. */
+  async load(
+    model: CatalogModel,
+    onProgress: (p: LoadProgress) => void,
+    signal?: AbortSignal
+  ): Promise<void> {
+    onProgress({ phase: 'init', text: `Asking ${this.baseUrl} for ${this.nameOf(model)}` });
+    try {
+      const response = await this.post('/api/show', { model: this.nameOf(model) }, signal);
+      await response.body?.cancel();
+    } catch (error) {
+      if (error instanceof RemoteError && error.status === 404) {
+        throw new EngineError(
+          'not-downloaded',
+          `${this.baseUrl} has no model ${this.nameOf(model)}: ${error.message}`
+        );
+      }
+      throw error;
+    }
+    this.model = model;
+  }
+
+  async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
+    const body = { ...request, model: this.remoteModel(request.model), stream: true };
+    yield* this.stream<ChatResponse>('/api/chat', body, signal, (at) => ({
+      model: request.model,
+      created_at: at,
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: 'abort'
+    }));
+  }
+
+  async *generate(
+    request: GenerateRequest,
+    signal?: AbortSignal
+  ): AsyncGenerator<GenerateResponse> {
+    const body = { ...request, model: this.remoteModel(request.model), stream: true };
+    yield* this.stream<GenerateResponse>('/api/generate', body, signal, (at) => ({
+      model: request.model,
+      created_at: at,
+      response: '',
+      done: true,
+      done_reason: 'abort'
+    }));
+  }
+
+  async embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse> {
+    const response = await this.post(
+      '/api/embed',
+      { ...request, model: this.remoteModel(request.model) },
+      signal
+    );
+    const result = (await response.json()) as EmbedResponse;
+    return { ...result, model: request.model };
+  }
+
+  /** Only forgets the model: other users of a shared server may still be using it. */
+  async unload(): Promise<void> {
+    this.model = null;
+  }
+
+  info(): EngineInfo {
+    return {
+      kind: 'remote',
+      modelId: this.model?.id ?? null,
+      detail: `Ollama API at ${this.baseUrl}`
+    };
+  }
+
+  private remoteModel(requested: string): string {
+    return this.model && requested === this.model.id
+      ? this.nameOf(this.model)
+      : requested.replace(/^remote:/, '');
+  }
+
+  /** Streams NDJSON; a stop (abort) ends the stream with a final done_reason "abort" chunk. */
+  private async *stream<T>(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    abortChunk: (createdAt: string) => T
+  ): AsyncGenerator<T> {
+    let response: Response;
+    try {
+      response = await this.post(path, body, signal);
+    } catch (error) {
+      if (signal?.aborted) {
+        yield abortChunk(new Date().toISOString());
+        return;
+      }
+      throw error;
+    }
+    if (!response.body) throw new RemoteError(response.status, `${path} answered with no body`);
+    try {
+      for await (const chunk of parseNdjson<T>(response.body)) yield chunk;
+    } catch (error) {
+      if (signal?.aborted) {
+        yield abortChunk(new Date().toISOString());
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async post(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
+    let response: Response;
+    try {
+      response = await doFetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new EngineError('aborted', 'Stopped.', { cause: error });
+      throw new Error(`Cannot reach ${this.baseUrl}: ${(error as Error).message}`, {
+        cause: error
+      });
+    }
+    if (!response.ok) throw new RemoteError(response.status, await errorText(response));
+    return response;
+  }
+}
+
+async function errorText(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as Partial<ErrorResponse>;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  if (response.status === 401 || response.status === 403)
+    return `The server refused access (${response.status})`;
+  return text.trim() || `HTTP ${response.status}`;
+}

@@ -1,0 +1,403 @@
+/**
+ * CPU engine: llama.cpp compiled to WebAssembly (wllama 3.8.1), reading GGUF weights
+ * from Hearth's IndexedDB store. wllama builds its own module Worker (from code it
+ * embeds) and runs every load and decode step there, so inference never blocks the UI
+ * thread; this class only shapes requests and streams the answers back.
+ */
+import { Wllama, type LoadModelParams } from '@wllama/wllama/esm/index.js';
+// `?url` makes Vite ship the wasm as a build asset, so the service worker caches it and
+// nothing is fetched from a CDN.
+import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type {
+  ChatRequest,
+  ChatResponse,
+  DoneReason,
+  EmbedRequest,
+  EmbedResponse,
+  GenerateRequest,
+  GenerateResponse,
+  Metrics,
+  Options
+} from '../ollama/types';
+import type { CatalogModel } from '../models/types';
+import { readModelBlob } from '../store/model-files';
+import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
+import { AsyncQueue, Mutex } from './async-queue';
+import { runMetrics } from './metrics';
+import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
+import { wllamaMessages } from './wasm-messages';
+import {
+  chooseContext,
+  chooseThreads,
+  doneReasonOf,
+  hasPoolingMetadata,
+  llamaSamplingParams,
+  looksLikeGguf,
+  mapWllamaError
+} from './wasm-options';
+
+export const WLLAMA_VERSION = '3.8.1';
+
+export interface WasmEngineOptions {
+  /** Overrides the automatic choice (still forced to 1 without cross-origin isolation). */
+  threads?: number | null;
+  /** Where the GGUF comes from; defaults to the verified copy in IndexedDB. */
+  readBlob?: (modelId: string) => Promise<Blob>;
+}
+
+/** One streamed piece of a run, engine-neutral (chat and generate both map from it). */
+interface RunPiece {
+  text: string;
+  /** Present on the last piece only. */
+  done?: { done_reason: DoneReason } & Required<Metrics>;
+}
+
+interface LlamaTimings {
+  prompt_n?: number;
+  prompt_ms?: number;
+  predicted_n?: number;
+  predicted_ms?: number;
+}
+
+interface LlamaChunk {
+  choices?: Array<{
+    text?: string;
+    delta?: { content?: string | null };
+    finish_reason?: string | null;
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  timings?: LlamaTimings;
+}
+
+export class WasmEngine implements Engine {
+  readonly kind = 'wasm' as const;
+  private wllama: Wllama | null = null;
+  private model: CatalogModel | null = null;
+  private blob: Blob | null = null;
+  private threads = 1;
+  private contextSize = 0;
+  private trainedContext: number | undefined;
+  private embeddingModel = false;
+  private chatTemplate = false;
+  private crashed: EngineError | null = null;
+  /** Load time not yet reported on a final chunk (Ollama charges it to the next request). */
+  private unreportedLoadMs: number | undefined;
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly options: WasmEngineOptions = {}) {}
+
+  async load(
+    model: CatalogModel,
+    onProgress: (p: LoadProgress) => void,
+    signal?: AbortSignal
+  ): Promise<void> {
+    if (model.format !== 'gguf') {
+      throw new EngineError(
+        'not-supported',
+        `${model.name} is an MLC model; the WASM engine runs GGUF models only.`
+      );
+    }
+    const release = await this.mutex.acquire();
+    try {
+      const started = performance.now();
+      await this.stop();
+      throwIfAborted(signal);
+      onProgress({ phase: 'read', text: 'Reading weights from this browser' });
+      const blob = await (this.options.readBlob ?? readModelBlob)(model.id);
+      onProgress({ phase: 'read', loaded: blob.size, total: blob.size });
+      if (!(await looksLikeGguf(blob))) {
+        throw new EngineError('bad-model', `${model.name} is not a GGUF file (wrong magic bytes).`);
+      }
+      throwIfAborted(signal);
+      this.blob = blob;
+      this.model = model;
+      this.trainedContext = model.contextLength;
+      await this.start(chooseContext(undefined, model.contextLength), onProgress);
+      if (signal?.aborted) {
+        await this.stop();
+        throw new EngineError('aborted', 'Loading was cancelled.');
+      }
+      this.unreportedLoadMs = performance.now() - started;
+    } catch (error) {
+      await this.stop();
+      throw mapWllamaError(error, 'load');
+    } finally {
+      release();
+    }
+  }
+
+  /** (Re)starts wllama on the held blob with a given context size. */
+  private async start(contextSize: number, onProgress?: (p: LoadProgress) => void): Promise<void> {
+    if (!this.blob || !this.model)
+      throw new EngineError('not-downloaded', 'No model weights are loaded.');
+    this.threads = chooseThreads(
+      {
+        cores: navigator.hardwareConcurrency || 1,
+        crossOriginIsolated: globalThis.crossOriginIsolated === true
+      },
+      this.options.threads
+    );
+    onProgress?.({
+      phase: 'init',
+      text: `Starting llama.cpp (wasm, ${this.threads} thread${this.threads > 1 ? 's' : ''})`
+    });
+    const embeddingModel = await hasPoolingMetadata(this.blob);
+    const wllama = new Wllama(
+      { default: wllamaWasmUrl },
+      { suppressNativeLog: true, logger: quietLogger }
+    );
+    // Without this, a browser lacking JSPI/memory64 fetches a "compat" build from a CDN.
+    wllama.setCompat(null);
+    const params: LoadModelParams = {
+      n_threads: this.threads,
+      n_ctx: contextSize,
+      // One conversation at a time: a single slot gets the whole KV cache.
+      n_parallel: 1,
+      // CPU only: wllama's own WebGPU path needs shader-f16 and the WebGPU engine is web-llm.
+      n_gpu_layers: 0,
+      embeddings: embeddingModel
+    };
+    this.wllama = wllama;
+    this.crashed = null;
+    await wllama.loadModel([this.blob], params);
+    // wllama 3.8.1 does not check load_res.success: a GGUF llama.cpp refused (e.g. a
+    // truncated file) "loads" and then crashes on the first token. Catch it here.
+    const info = wllama.getLoadedContextInfo() as ReturnType<Wllama['getLoadedContextInfo']> & {
+      success?: boolean;
+    };
+    if (info.success === false || !(info.n_vocab > 0) || !(info.n_ctx > 0)) {
+      throw new EngineError(
+        'bad-model',
+        `llama.cpp could not load ${this.model.name}: the GGUF is incomplete or invalid.`
+      );
+    }
+    this.trainedContext = info.n_ctx_train > 0 ? info.n_ctx_train : this.trainedContext;
+    this.contextSize = info.n_ctx;
+    this.embeddingModel = embeddingModel;
+    this.chatTemplate = !!wllama.getChatTemplate();
+    if (this.trainedContext && info.n_ctx > this.trainedContext) {
+      // The catalog did not know the trained context; restart within it.
+      await wllama.exit();
+      this.wllama = null;
+      await this.start(this.trainedContext, onProgress);
+    }
+  }
+
+  private async stop(): Promise<void> {
+    const wllama = this.wllama;
+    this.wllama = null;
+    if (wllama) await wllama.exit().catch(() => undefined);
+  }
+
+  async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
+    assertTextOnly(request);
+    const model = this.requireModel();
+    const asCompletion = model.completionOnly || !this.chatTemplate;
+    const body = asCompletion
+      ? { prompt: completionPromptFromChat(request.messages) }
+      : { messages: wllamaMessages(request.messages ?? []) };
+    for await (const piece of this.run(body, request.options, signal)) {
+      const base = { model: request.model, created_at: new Date().toISOString() };
+      const message = { role: 'assistant' as const, content: piece.text };
+      if (piece.done) yield { ...base, message, done: true, ...piece.done };
+      else yield { ...base, message, done: false };
+    }
+  }
+
+  async *generate(
+    request: GenerateRequest,
+    signal?: AbortSignal
+  ): AsyncGenerator<GenerateResponse> {
+    assertTextOnly(request);
+    this.requireModel();
+    const body = { prompt: completionPromptFromGenerate(request) };
+    for await (const piece of this.run(body, request.options, signal)) {
+      const base = { model: request.model, created_at: new Date().toISOString() };
+      if (piece.done) yield { ...base, response: piece.text, done: true, ...piece.done };
+      else yield { ...base, response: piece.text, done: false };
+    }
+  }
+
+  /**
+   * Streams one completion. `body` holds either `prompt` (raw completion) or `messages`
+   * (chat, formatted by the model's own template inside llama.cpp).
+   */
+  private async *run(
+    body: { prompt: string } | { messages: ReturnType<typeof wllamaMessages> },
+    options: Options | undefined,
+    signal?: AbortSignal
+  ): AsyncGenerator<RunPiece> {
+    const release = await this.mutex.acquire();
+    const startedAt = performance.now();
+    const stopper = new AbortController();
+    const onAbort = () => stopper.abort();
+    signal?.addEventListener('abort', onAbort);
+    let completion: Promise<void> = Promise.resolve();
+    try {
+      if (signal?.aborted) stopper.abort();
+      await this.ensureContext(options?.num_ctx);
+      const wllama = this.requireRunning();
+      const queue = new AsyncQueue<LlamaChunk>();
+      const params = {
+        ...body,
+        ...llamaSamplingParams(options),
+        stream: true as const,
+        abortSignal: stopper.signal,
+        onData: (chunk: unknown) => queue.push(chunk as LlamaChunk)
+      };
+      const call =
+        'messages' in body
+          ? wllama.createChatCompletion(
+              params as unknown as Parameters<Wllama['createChatCompletion']>[0]
+            )
+          : wllama.createCompletion(params as unknown as Parameters<Wllama['createCompletion']>[0]);
+      completion = Promise.resolve(call as Promise<unknown>).then(
+        () => queue.end(),
+        (error) => queue.fail(error)
+      );
+
+      let firstTokenAt: number | null = null;
+      let evalTokens = 0;
+      let finish: string | null = null;
+      let timings: LlamaTimings | undefined;
+      let usage: LlamaChunk['usage'];
+      try {
+        for await (const chunk of queue) {
+          const choice = chunk.choices?.[0];
+          const text = choice?.text ?? choice?.delta?.content ?? '';
+          if (choice?.finish_reason) finish = choice.finish_reason;
+          if (chunk.timings) timings = chunk.timings;
+          if (chunk.usage) usage = chunk.usage;
+          if (text) {
+            firstTokenAt ??= performance.now();
+            evalTokens++;
+            yield { text };
+          }
+        }
+      } catch (error) {
+        const mapped = mapWllamaError(error, 'run');
+        if (!(mapped instanceof EngineError && mapped.code === 'aborted')) {
+          if (mapped instanceof EngineError && mapped.code === 'crashed') this.markCrashed(mapped);
+          throw mapped;
+        }
+        finish = 'abort';
+      }
+      if (stopper.signal.aborted) finish = 'abort';
+      const endedAt = performance.now();
+      const metrics = runMetrics({
+        startedAt,
+        firstTokenAt,
+        endedAt,
+        promptTokens: timings?.prompt_n ?? usage?.prompt_tokens ?? 0,
+        evalTokens: timings?.predicted_n ?? usage?.completion_tokens ?? evalTokens,
+        promptMs: timings?.prompt_ms,
+        evalMs: timings?.predicted_ms,
+        loadMs: this.unreportedLoadMs
+      });
+      this.unreportedLoadMs = undefined;
+      const reason: DoneReason = finish === 'abort' ? 'abort' : doneReasonOf(finish);
+      yield { text: '', done: { done_reason: reason, ...metrics } };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // A consumer that stops early (or a stop button) must free llama.cpp's slot.
+      stopper.abort();
+      await completion;
+      release();
+    }
+  }
+
+  async embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse> {
+    const model = this.requireModel();
+    if (!this.embeddingModel) {
+      throw new EngineError(
+        'not-supported',
+        `${model.name} is not an embedding model (its GGUF declares no pooling).`
+      );
+    }
+    const release = await this.mutex.acquire();
+    try {
+      throwIfAborted(signal);
+      const started = performance.now();
+      const wllama = this.requireRunning();
+      const inputs = Array.isArray(request.input) ? request.input : [request.input];
+      const result = await wllama.createEmbedding({ input: inputs });
+      const embeddings = [...result.data]
+        .sort((a, b) => a.index - b.index)
+        .map((d) => (Array.isArray(d.embedding) ? d.embedding : []));
+      return {
+        model: request.model,
+        embeddings,
+        total_duration: Math.round((performance.now() - started) * 1e6),
+        prompt_eval_count: result.usage?.prompt_tokens
+      };
+    } catch (error) {
+      throw mapWllamaError(error, 'run');
+    } finally {
+      release();
+    }
+  }
+
+  async unload(): Promise<void> {
+    const release = await this.mutex.acquire();
+    try {
+      await this.stop();
+      this.model = null;
+      this.blob = null;
+      this.crashed = null;
+    } finally {
+      release();
+    }
+  }
+
+  info(): EngineInfo {
+    return {
+      kind: 'wasm',
+      modelId: this.model?.id ?? null,
+      detail: `wllama ${WLLAMA_VERSION}, ${this.threads} thread${this.threads === 1 ? '' : 's'}, n_ctx ${this.contextSize}`,
+      threads: this.threads
+    };
+  }
+
+  private async ensureContext(numCtx: number | undefined): Promise<void> {
+    if (numCtx === undefined) return;
+    const wanted = chooseContext(numCtx, this.trainedContext);
+    if (wanted === this.contextSize) return;
+    // Like Ollama, a different num_ctx means a reload (cheap: the blob is already here).
+    await this.stop();
+    try {
+      await this.start(wanted);
+    } catch (error) {
+      throw mapWllamaError(error, 'load');
+    }
+  }
+
+  private requireModel(): CatalogModel {
+    if (this.crashed) throw this.crashed;
+    if (!this.model)
+      throw new EngineError('not-downloaded', 'No model is loaded in the WASM engine.');
+    return this.model;
+  }
+
+  private requireRunning(): Wllama {
+    if (this.crashed) throw this.crashed;
+    if (!this.wllama)
+      throw new EngineError('crashed', 'The WASM engine is not running; reload it.');
+    return this.wllama;
+  }
+
+  private markCrashed(error: EngineError): void {
+    this.crashed = error;
+    void this.stop();
+  }
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EngineError('aborted', 'Loading was cancelled.');
+}
+
+const quietLogger = {
+  debug: () => undefined,
+  log: () => undefined,
+  warn: (...args: unknown[]) => console.warn('[wllama]', ...args),
+  error: (...args: unknown[]) => console.error('[wllama]', ...args)
+};

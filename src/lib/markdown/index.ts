@@ -1,0 +1,2 @@
+export { renderMarkdown, type RenderOptions } from './render';
+export { sanitizeHtml } from './sanitize';

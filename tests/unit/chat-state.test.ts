@@ -1,0 +1,195 @@
+/**
+ * UI-logic test of the chat session (send / stop / regenerate / edit / errors). The engine
+ * is replaced at its boundary by a scripted async generator: what is tested is how the
+ * session streams, persists and recovers, not what a model says (real models are covered
+ * by the engine and end-to-end tests).
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HearthDB } from '../../src/lib/store/db';
+import { ConversationStore, ThrottledMessageWriter } from '../../src/lib/store/conversations';
+import { ChatSession, type ChatRuntime } from '../../src/lib/chat/session.svelte';
+import { EngineError } from '../../src/lib/engines/engine';
+import type { CatalogModel } from '../../src/lib/models/types';
+import type { ChatRequest, ChatResponse } from '../../src/lib/ollama/types';
+
+const model: CatalogModel = {
+  id: 'gguf:test',
+  name: 'Test',
+  format: 'gguf',
+  quantization: 'F32',
+  sizeBytes: 1,
+  memoryBytes: 1,
+  source: { kind: 'file', fileName: 'x.gguf' },
+  builtin: false
+};
+
+type Script = (request: ChatRequest, signal?: AbortSignal) => AsyncGenerator<ChatResponse>;
+
+function chunk(content: string, done = false, extra: Partial<ChatResponse> = {}): ChatResponse {
+  return {
+    model: model.id,
+    created_at: '',
+    message: { role: 'assistant', content },
+    done,
+    ...extra
+  };
+}
+
+class FakeRuntime implements ChatRuntime {
+  kind = 'wasm' as const;
+  requests: ChatRequest[] = [];
+  constructor(public script: Script) {}
+  chat(_model: CatalogModel, request: ChatRequest, signal?: AbortSignal) {
+    this.requests.push(structuredClone(request));
+    return this.script(request, signal);
+  }
+}
+
+function tokens(words: string[]): Script {
+  return async function* () {
+    for (const w of words) yield chunk(w);
+    yield chunk('', true, { eval_count: words.length, eval_duration: 1e9 });
+  };
+}
+
+let database: HearthDB;
+let store: ConversationStore;
+let runtime: FakeRuntime;
+let session: ChatSession;
+let counter = 0;
+
+beforeEach(() => {
+  database = new HearthDB(`chat-test-${Date.now()}-${counter++}`);
+  store = new ConversationStore(database);
+  runtime = new FakeRuntime(tokens(['Hello', ', ', 'world']));
+  session = new ChatSession({
+    store,
+    runtime,
+    resolveModel: (id) => (id === model.id ? model : undefined),
+    writer: new ThrottledMessageWriter(store, 5)
+  });
+});
+
+afterEach(async () => {
+  await database.delete();
+});
+
+describe('ChatSession', () => {
+  it('refuses to send without a model and keeps nothing half-done', async () => {
+    expect(await session.send('hi')).toBe(false);
+    expect(session.error?.code).toBe('no-model');
+    expect(await database.conversations.count()).toBe(0);
+  });
+
+  it('sends, streams, titles the conversation and saves stats', async () => {
+    await session.setModel(model.id);
+    await session.setSystemPrompt('Be kind.');
+    expect(await session.send('  Tell me something \n more ')).toBe(true);
+
+    expect(session.isDraft).toBe(false);
+    expect(session.conversation.title).toBe('Tell me something');
+    expect(session.messages.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'Tell me something \n more'],
+      ['assistant', 'Hello, world']
+    ]);
+    expect(runtime.requests[0].messages?.[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    expect(runtime.requests[0].options?.temperature).toBe(0.7);
+
+    const stored = await store.messages(session.conversation.id);
+    expect(stored[1].content).toBe('Hello, world');
+    expect(stored[1].stats).toMatchObject({
+      engine: 'wasm',
+      modelId: model.id,
+      eval_count: 3,
+      tokensPerSecond: 3
+    });
+    expect((await store.get(session.conversation.id))?.modelId).toBe(model.id);
+  });
+
+  it('stop keeps the partial answer and marks it stopped', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    runtime.script = async function* (_req, signal) {
+      yield chunk('partial ');
+      yield chunk('answer');
+      await gate;
+      if (signal?.aborted) throw new EngineError('aborted', 'aborted');
+      yield chunk(' never');
+    };
+    await session.setModel(model.id);
+    const sending = session.send('go');
+    while (session.messages[1]?.content !== 'partial answer')
+      await new Promise((r) => setTimeout(r, 1));
+    expect(session.busy).toBe(true);
+    session.stop();
+    release();
+    await sending;
+
+    expect(session.busy).toBe(false);
+    expect(session.error).toBeNull();
+    const stored = await store.messages(session.conversation.id);
+    expect(stored[1]).toMatchObject({ content: 'partial answer', stopped: true });
+    expect(stored[1].error).toBeUndefined();
+  });
+
+  it('regenerate replaces the last answer', async () => {
+    await session.setModel(model.id);
+    await session.send('q');
+    runtime.script = tokens(['Second']);
+    await session.regenerate();
+    const stored = await store.messages(session.conversation.id);
+    expect(stored.map((m) => m.content)).toEqual(['q', 'Second']);
+    expect(session.messages.map((m) => m.content)).toEqual(['q', 'Second']);
+    // The regenerated request did not include the old answer.
+    expect(runtime.requests[1].messages).toEqual([{ role: 'user', content: 'q' }]);
+  });
+
+  it('edit & resend truncates after the edited message', async () => {
+    await session.setModel(model.id);
+    await session.send('first');
+    await session.send('second');
+    const firstId = session.messages[0].id;
+    runtime.script = tokens(['Edited']);
+    await session.editAndResend(firstId, 'first, edited');
+    const stored = await store.messages(session.conversation.id);
+    expect(stored.map((m) => m.content)).toEqual(['first, edited', 'Edited']);
+    expect(runtime.requests.at(-1)?.messages).toEqual([{ role: 'user', content: 'first, edited' }]);
+  });
+
+  it('an engine error is shown and never loses the user message', async () => {
+    runtime.script = async function* () {
+      yield chunk('half');
+      throw new EngineError('crashed', 'wasm memory access out of bounds');
+    };
+    await session.setModel(model.id);
+    expect(await session.send('important question')).toBe(true);
+    expect(session.error).toEqual({ code: 'crashed', message: 'wasm memory access out of bounds' });
+
+    const stored = await store.messages(session.conversation.id);
+    expect(stored[0]).toMatchObject({ role: 'user', content: 'important question' });
+    expect(stored[1]).toMatchObject({ content: 'half', error: 'wasm memory access out of bounds' });
+
+    // Retrying after the reload works and replaces the failed answer.
+    runtime.script = tokens(['Recovered']);
+    await session.regenerate();
+    expect(session.error).toBeNull();
+    expect((await store.messages(session.conversation.id)).map((m) => m.content)).toEqual([
+      'important question',
+      'Recovered'
+    ]);
+  });
+
+  it('reopens a stored conversation with its messages and settings', async () => {
+    await session.setModel(model.id);
+    await session.setOptions({ temperature: 0, top_k: 1 });
+    await session.send('hello');
+    const id = session.conversation.id;
+    await session.newDraft();
+    expect(session.messages).toEqual([]);
+    expect(await session.open(id)).toBe(true);
+    expect(session.conversation.options).toEqual({ temperature: 0, top_k: 1 });
+    expect(session.messages.map((m) => m.content)).toEqual(['hello', 'Hello, world']);
+    expect(await session.open('missing')).toBe(false);
+  });
+});
