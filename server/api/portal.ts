@@ -13,47 +13,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
+import type {
+  GgufWeights,
+  MlcWeights,
+  PortalWeights,
+  PortalWeightsResponse
+} from '../../src/lib/ollama/portal';
 import { parseModelName } from '../../src/lib/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
 import { readGgufInfo } from '../store/gguf-info';
 import { parseRange } from './registry';
-
-export interface GgufWeights {
-  format: 'gguf';
-  name: string;
-  /** sha256 of the GGUF file, hex. */
-  digest: string;
-  size: number;
-  quantization: string;
-  family: string;
-  parameter_size: string;
-  context_length: number | null;
-  /** No chat template in the GGUF or the manifest: prompt it as plain text completion. */
-  completionOnly: boolean;
-  embedding: boolean;
-  /** Same-origin path of the blob; supports Range. */
-  url: string;
-}
-
-/** Also a web-llm ModelRecord (model, model_id, model_lib, required_features). */
-export interface MlcWeights {
-  format: 'mlc';
-  name: string;
-  size: number;
-  quantization: string | null;
-  context_length: number | null;
-  model: string;
-  model_id: string;
-  model_lib: string;
-  required_features?: string[];
-}
-
-export type PortalWeights = GgufWeights | MlcWeights;
-
-export interface PortalWeightsResponse {
-  models: PortalWeights[];
-}
 
 export interface PortalOptions {
   /** Folder of MLC model folders plus libs/ (HEARTH_MLC_DIR); unset = no MLC weights. */

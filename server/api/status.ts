@@ -7,30 +7,9 @@ import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import type { ProcessModel } from '../../src/lib/ollama/types';
-import type { SchedulerStats } from '../runtime/scheduler';
+import type { StatusSnapshot } from '../../src/lib/ollama/portal';
 import { allowAdmin } from '../monitoring/access';
-import { monitorOf, type FailedLoad, type Monitor } from '../monitoring/monitor';
-
-export interface StatusSnapshot {
-  /** ISO time the snapshot was taken. */
-  time: string;
-  uptime_s: number;
-  version: string;
-  scheduler: SchedulerStats;
-  /** Loaded models, as /api/ps lists them. */
-  loaded: ProcessModel[];
-  failed_loads: FailedLoad[];
-  /** process.memoryUsage() in bytes (rss, heapTotal, heapUsed, external, arrayBuffers). */
-  memory: NodeJS.MemoryUsage;
-  /** Decode speed per model over the last 5 minutes; idle models are absent. */
-  tokens_per_second: Record<string, number>;
-  /** Requests answered in the last 60 s. */
-  requests_per_minute: number;
-  /** os.loadavg(): 1, 5 and 15 minute load averages (zeros on Windows). */
-  load_average: number[];
-  cpus: number;
-}
+import { monitorOf, type Monitor } from '../monitoring/monitor';
 
 export interface StatusRouteOptions {
   /** Milliseconds between streamed snapshots. */
@@ -53,7 +32,7 @@ export function statusSnapshot(ctx: ServerContext, monitor: Monitor): StatusSnap
     scheduler: ctx.scheduler.stats(),
     loaded: ctx.scheduler.ps(),
     failed_loads: monitor.failedLoads(),
-    memory: process.memoryUsage(),
+    memory: { ...process.memoryUsage() },
     tokens_per_second: monitor.tokensPerSecond(),
     requests_per_minute: monitor.requestsPerMinute(),
     load_average: os.loadavg(),

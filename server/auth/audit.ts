@@ -3,18 +3,11 @@
  * actor's username as it was, so history still reads right after an account is deleted.
  * Callers must never put secrets (passwords, keys, tokens) into detail.
  */
+import type { AuditEntry } from '../../src/lib/ollama/portal';
 import type { HearthDatabase } from './db';
 import type { User } from './users';
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: { id: number; username: string } | null;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown> | null;
-  ip: string | null;
-}
+export type { AuditEntry };
 
 export interface AuditInput {
   actor: Pick<User, 'id' | 'username'> | null;

@@ -8,17 +8,10 @@
  */
 import { z } from 'zod';
 import { displayName, parseModelName } from '../../src/lib/ollama/names';
+import type { Grant, SubjectType } from '../../src/lib/ollama/portal';
 import type { HearthDatabase, Row } from './db';
 
-export type SubjectType = 'user' | 'group';
-
-export interface Grant {
-  subjectType: SubjectType;
-  subjectId: number;
-  modelPattern: string;
-  canUse: boolean;
-  canDownload: boolean;
-}
+export type { Grant, SubjectType };
 
 const GLOB_CHARS = /^[A-Za-z0-9_.:/*-]{1,200}$/;
 

@@ -5,36 +5,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { HttpError } from '../errors';
+import type { ApiKeyJson, GroupJson, UserJson } from '../../src/lib/ollama/portal';
 import type { ApiKey } from './credentials';
 import type { Group, User } from './users';
 
-export interface UserJson {
-  id: number;
-  username: string;
-  displayName: string;
-  role: 'admin' | 'user';
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface ApiKeyJson {
-  id: number;
-  userId: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  rateLimitPerMin: number | null;
-}
-
-export interface GroupJson {
-  id: number;
-  name: string;
-  description: string;
-  createdAt: string;
-  memberIds: number[];
-}
+export type { ApiKeyJson, GroupJson, UserJson };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -3,17 +3,13 @@
  * status page, and the model loads that failed (for readiness). Routes find it through
  * monitorOf(ctx), so the status and portal modules need no extra wiring arguments.
  */
+import type { FailedLoad } from '../../src/lib/ollama/portal';
 import type { ServerContext } from '../context';
 import type { SchedulerStats } from '../runtime/scheduler';
 import { HearthMetrics, type GenerationSample } from './metrics';
 import { RecentCounter, RecentTokenRates } from './recent';
 
-export interface FailedLoad {
-  name: string;
-  error: string;
-  /** ISO time of the latest failure. */
-  at: string;
-}
+export type { FailedLoad };
 
 const REQUEST_WINDOW_MS = 60_000;
 const TOKEN_WINDOW_MS = 5 * 60_000;

@@ -4,6 +4,7 @@
  * embedding on them. The HTTP layers (api/inference.ts, api/openai.ts), the CLI and the
  * admin status page code against this interface only.
  */
+import type { SchedulerModelStats, SchedulerStats } from '../../src/lib/ollama/portal';
 import type {
   Format,
   Message,
@@ -83,28 +84,6 @@ export interface LoadJob {
   signal?: AbortSignal;
 }
 
-export interface SchedulerModelStats {
-  name: string;
-  /** Slots generating or embedding right now. */
-  active: number;
-  slots: number;
-  contextLength: number;
-  /** ISO time, or null while in use / loading. */
-  expiresAt: string | null;
-  state: 'loading' | 'ready';
-}
-
-export interface SchedulerStats {
-  /** Requests holding a slot (streams in progress). */
-  activeStreams: number;
-  /** Requests waiting for a slot. */
-  queueDepth: number;
-  maxQueue: number;
-  numParallel: number;
-  maxLoadedModels: number;
-  models: SchedulerModelStats[];
-}
-
 export interface Scheduler {
   /** Loaded models, as /api/ps reports them. */
   ps(): ProcessModel[];
@@ -120,3 +99,5 @@ export interface Scheduler {
   /** Unloads every model and stops timers (server shutdown, tests). */
   close(): Promise<void>;
 }
+
+export type { SchedulerModelStats, SchedulerStats };

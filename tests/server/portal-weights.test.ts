@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
-import type { GgufWeights, MlcWeights, PortalWeightsResponse } from '../../server/api/portal';
+import type { GgufWeights, MlcWeights, PortalWeightsResponse } from '../../src/lib/ollama/portal';
 import { STORIES, STORIES_SHA256 } from './helpers';
 import { createModelFrom, startMonitoredServer, type MonitoredServer } from './monitoring-app';
 

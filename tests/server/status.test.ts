@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gguf } from '@huggingface/gguf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyRequest } from 'fastify';
-import type { StatusSnapshot } from '../../server/api/status';
+import type { StatusSnapshot } from '../../src/lib/ollama/portal';
 import { STORIES } from './helpers';
 import {
   createModelFrom,

@@ -3,3 +3,4 @@ export * from './stream';
 export * from './duration';
 export * from './names';
 export type * from './openai';
+export type * from './portal';

@@ -1,0 +1,173 @@
+/**
+ * Wire types of Hearth's own portal endpoints — accounts (/api/auth), administration
+ * (/api/admin), live status (/api/status) and weights for browsers (/api/portal) —
+ * declared once here for the server, the web app and the widget. Times are ISO strings.
+ */
+import type { ProcessModel } from './types';
+
+export type UserRole = 'admin' | 'user';
+
+export interface UserJson {
+  id: number;
+  username: string;
+  displayName: string;
+  role: UserRole;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface ApiKeyJson {
+  id: number;
+  userId: number;
+  name: string;
+  /** The visible start of the key ("hk_1a2b3c4d"); the key itself is shown once, at creation. */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** Requests per minute; null = the server default, 0 = unlimited. */
+  rateLimitPerMin: number | null;
+}
+
+export interface GroupJson {
+  id: number;
+  name: string;
+  description: string;
+  createdAt: string;
+  memberIds: number[];
+}
+
+export type SubjectType = 'user' | 'group';
+
+/** One permission: who (a user or group) may use / download which models (exact name or glob). */
+export interface Grant {
+  subjectType: SubjectType;
+  subjectId: number;
+  modelPattern: string;
+  canUse: boolean;
+  canDownload: boolean;
+}
+
+/** GET /api/auth/session */
+export interface SessionResponse {
+  authEnabled: boolean;
+  setupRequired: boolean;
+  user: UserJson | null;
+  csrfToken: string | null;
+}
+
+/** POST /api/auth/keys and POST /api/admin/users/:id/keys: `key` is shown this once. */
+export interface CreatedKeyResponse {
+  key: string;
+  apiKey: ApiKeyJson;
+}
+
+/** GET /api/admin/permissions: rows are subjects, columns are patterns and models. */
+export interface PermissionMatrix {
+  subjects: Array<{ type: SubjectType; id: number; name: string; role?: UserRole }>;
+  patterns: string[];
+  models: string[];
+  grants: Grant[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { id: number; username: string } | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+/** GET /api/admin/audit?limit&before */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextBefore: number | null;
+}
+
+export interface SchedulerModelStats {
+  name: string;
+  /** Slots generating or embedding right now. */
+  active: number;
+  slots: number;
+  contextLength: number;
+  /** ISO time, or null while in use / loading. */
+  expiresAt: string | null;
+  state: 'loading' | 'ready';
+}
+
+export interface SchedulerStats {
+  /** Requests holding a slot (streams in progress). */
+  activeStreams: number;
+  /** Requests waiting for a slot. */
+  queueDepth: number;
+  maxQueue: number;
+  numParallel: number;
+  maxLoadedModels: number;
+  models: SchedulerModelStats[];
+}
+
+export interface FailedLoad {
+  name: string;
+  error: string;
+  /** ISO time of the latest failure. */
+  at: string;
+}
+
+/** GET /api/status, and each event of GET /api/status/stream. */
+export interface StatusSnapshot {
+  time: string;
+  uptime_s: number;
+  version: string;
+  scheduler: SchedulerStats;
+  /** Loaded models, as /api/ps lists them. */
+  loaded: ProcessModel[];
+  failed_loads: FailedLoad[];
+  /** process.memoryUsage() in bytes (rss, heapTotal, heapUsed, external, arrayBuffers). */
+  memory: Record<string, number>;
+  /** Decode speed per model over the last 5 minutes; idle models are absent. */
+  tokens_per_second: Record<string, number>;
+  /** Requests answered in the last 60 s. */
+  requests_per_minute: number;
+  /** 1, 5 and 15 minute load averages. */
+  load_average: number[];
+  cpus: number;
+}
+
+export interface GgufWeights {
+  format: 'gguf';
+  name: string;
+  /** sha256 of the GGUF file, hex. */
+  digest: string;
+  size: number;
+  quantization: string;
+  family: string;
+  parameter_size: string;
+  context_length: number | null;
+  /** No chat template in the GGUF or the manifest: prompt it as plain text completion. */
+  completionOnly: boolean;
+  embedding: boolean;
+  /** Same-origin path of the blob; supports Range. */
+  url: string;
+}
+
+/** Also a web-llm ModelRecord (model, model_id, model_lib, required_features). */
+export interface MlcWeights {
+  format: 'mlc';
+  name: string;
+  size: number;
+  quantization: string | null;
+  context_length: number | null;
+  model: string;
+  model_id: string;
+  model_lib: string;
+  required_features?: string[];
+}
+
+export type PortalWeights = GgufWeights | MlcWeights;
+
+/** GET /api/portal/weights */
+export interface PortalWeightsResponse {
+  models: PortalWeights[];
+}
