@@ -70,7 +70,7 @@ export async function buildApp(
     ...(options.accessLog ? { logController: new AccessLogController() } : {}),
     bodyLimit: 64 * 1024 * 1024
   });
-  const store = new DiskModelStore(config.modelsDir);
+  const store = new DiskModelStore(config.modelsDir, { registryKey: config.registryKey });
   await store.init();
   const scheduler = new LlamaScheduler(config, store, app.log);
   const auth = new Auth(config);

@@ -30,6 +30,8 @@ export interface ServerConfig {
   auth: 'on' | 'off' | 'auto';
   /** Default requests per minute per API key (HEARTH_RATE_LIMIT; 0 = unlimited). */
   rateLimitPerMin: number;
+  /** API key sent when pulling from another Hearth server that has sign-in on. */
+  registryKey?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     // holds everything a Hearth server owns.
     dataDir: path.resolve(pick(env, 'HEARTH_DATA') ?? path.join(path.dirname(modelsDir), 'data')),
     auth: parseAuthSetting(pick(env, 'HEARTH_AUTH')),
-    rateLimitPerMin: integer(pick(env, 'HEARTH_RATE_LIMIT'), 0, 'HEARTH_RATE_LIMIT')
+    rateLimitPerMin: integer(pick(env, 'HEARTH_RATE_LIMIT'), 0, 'HEARTH_RATE_LIMIT'),
+    registryKey: pick(env, 'HEARTH_REGISTRY_KEY')
   };
 }

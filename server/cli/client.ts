@@ -34,17 +34,23 @@ function connectionCode(error: unknown): string | undefined {
 }
 
 export class HearthClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    /** An API key for a server with sign-in on (HEARTH_API_KEY). */
+    private readonly apiKey?: string
+  ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HearthClient {
-    return new HearthClient(serverUrl(env));
+    return new HearthClient(serverUrl(env), env.HEARTH_API_KEY?.trim() || undefined);
   }
 
   /** fetch with errors turned into messages a user can act on. */
   async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(this.baseUrl + path, init);
+      const headers = new Headers(init.headers);
+      if (this.apiKey) headers.set('Authorization', `Bearer ${this.apiKey}`);
+      response = await fetch(this.baseUrl + path, { ...init, headers });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       const code = connectionCode(error);

@@ -35,6 +35,7 @@ export interface DiskModelStoreOptions {
   /** Unreferenced blobs younger than this survive a prune: a create may be about to use them. */
   pruneGraceMs?: number;
   fetch?: typeof fetch;
+  registryKey?: string;
 }
 
 const noProgress: OnProgress = () => {};
@@ -56,7 +57,8 @@ export class DiskModelStore implements ModelManager {
       putBlob: (bytes) => this.putBlob(bytes),
       pin: (digests) => this.pin(digests),
       exclusive: (digest, fn) => this.exclusive(digestHex(digest), fn),
-      fetch: options.fetch
+      fetch: options.fetch,
+      registryKey: options.registryKey
     };
   }
 

@@ -30,9 +30,15 @@ export interface PullDeps {
   /** Runs fn with no other download of the same blob in flight (they share the partial). */
   exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
   fetch?: typeof fetch;
+  /** Bearer key for a source Hearth server with sign-in on (HEARTH_REGISTRY_KEY). */
+  registryKey?: string;
 }
 
 const ATTEMPTS = 4;
+
+function authorized(deps: PullDeps, headers: Record<string, string>): Record<string, string> {
+  return deps.registryKey ? { ...headers, authorization: `Bearer ${deps.registryKey}` } : headers;
+}
 const PROGRESS_INTERVAL_MS = 150;
 
 /** A registry host with a port, an explicit http:// or `insecure` is fetched over http. */
@@ -58,7 +64,9 @@ export async function fetchManifest(
   const url = `${repoUrl(source)}/manifests/${source.name.tag}`;
   let response: Response;
   try {
-    response = await (deps.fetch ?? fetch)(url, { headers: { accept: MEDIA_TYPES.manifest } });
+    response = await (deps.fetch ?? fetch)(url, {
+      headers: authorized(deps, { accept: MEDIA_TYPES.manifest })
+    });
   } catch (err) {
     throw new HttpError(502, `pull model manifest: ${causeOf(err)}`);
   }
@@ -154,7 +162,10 @@ async function downloadOnce(
   if (offset < layer.size) {
     const url = `${repoUrl(source)}/blobs/${layer.digest}`;
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-    const response = await (deps.fetch ?? fetch)(url, { headers, signal });
+    const response = await (deps.fetch ?? fetch)(url, {
+      headers: authorized(deps, headers),
+      signal
+    });
     if (response.status === 200 && offset > 0) {
       // The server ignored the Range header: start over.
       offset = 0;

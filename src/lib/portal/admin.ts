@@ -1,0 +1,198 @@
+/**
+ * Typed calls for the account and administration pages: the caller's own password and
+ * keys (/api/auth), users, groups, keys, grants and audit (/api/admin), and Ollama's
+ * model management (/api/tags, show, copy, delete, blobs). Every call goes through
+ * portalJson, so errors arrive as PortalError carrying the server's own message.
+ */
+import type {
+  ApiKeyJson,
+  AuditPage,
+  CreatedKeyResponse,
+  Grant,
+  GroupJson,
+  PermissionMatrix,
+  SessionResponse,
+  UserJson,
+  UserRole
+} from '../ollama/portal';
+import type { ListResponse, ShowResponse } from '../ollama/types';
+import { PortalError, portalFetch, portalJson } from './client';
+
+/** Mirrors the server's rule (server/auth/passwords.ts), which is what enforces it. */
+export const PASSWORD_MIN = 8;
+
+export type AdminUser = UserJson & { groupIds: number[] };
+export type AdminKey = ApiKeyJson & { username: string | null };
+
+const id = (value: number) => encodeURIComponent(String(value));
+
+// ---- The caller's own account -------------------------------------------------------
+
+export async function changePassword(currentPassword: string, newPassword: string) {
+  await portalJson<void>('/api/auth/password', { body: { currentPassword, newPassword } });
+}
+
+export async function listOwnKeys(): Promise<ApiKeyJson[]> {
+  return (await portalJson<{ keys: ApiKeyJson[] }>('/api/auth/keys')).keys;
+}
+
+export function createOwnKey(name: string): Promise<CreatedKeyResponse> {
+  return portalJson<CreatedKeyResponse>('/api/auth/keys', { body: { name } });
+}
+
+export async function revokeOwnKey(keyId: number): Promise<ApiKeyJson> {
+  const path = `/api/auth/keys/${id(keyId)}`;
+  return (await portalJson<{ apiKey: ApiKeyJson }>(path, { method: 'DELETE' })).apiKey;
+}
+
+// ---- Users --------------------------------------------------------------------------
+
+export async function listUsers(): Promise<AdminUser[]> {
+  return (await portalJson<{ users: AdminUser[] }>('/api/admin/users')).users;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName?: string;
+  role: UserRole;
+}
+
+export async function createUser(user: NewUser): Promise<UserJson> {
+  return (await portalJson<{ user: UserJson }>('/api/admin/users', { body: user })).user;
+}
+
+export interface UserChanges {
+  username?: string;
+  displayName?: string;
+  role?: UserRole;
+  disabled?: boolean;
+  password?: string;
+}
+
+export async function updateUser(userId: number, changes: UserChanges): Promise<UserJson> {
+  const path = `/api/admin/users/${id(userId)}`;
+  return (await portalJson<{ user: UserJson }>(path, { method: 'PATCH', body: changes })).user;
+}
+
+export async function deleteUser(userId: number): Promise<void> {
+  await portalJson<void>(`/api/admin/users/${id(userId)}`, { method: 'DELETE' });
+}
+
+// ---- Everyone's API keys ------------------------------------------------------------
+
+export async function listKeys(userId?: number): Promise<AdminKey[]> {
+  const query = userId === undefined ? '' : `?userId=${id(userId)}`;
+  return (await portalJson<{ keys: AdminKey[] }>(`/api/admin/keys${query}`)).keys;
+}
+
+/** rateLimitPerMin: null = the server default, 0 = unlimited. */
+export function createUserKey(
+  userId: number,
+  name: string,
+  rateLimitPerMin: number | null
+): Promise<CreatedKeyResponse> {
+  return portalJson<CreatedKeyResponse>(`/api/admin/users/${id(userId)}/keys`, {
+    body: { name, rateLimitPerMin }
+  });
+}
+
+export async function revokeKey(keyId: number): Promise<ApiKeyJson> {
+  const path = `/api/admin/keys/${id(keyId)}`;
+  return (await portalJson<{ apiKey: ApiKeyJson }>(path, { method: 'DELETE' })).apiKey;
+}
+
+// ---- Groups -------------------------------------------------------------------------
+
+export async function listGroups(): Promise<GroupJson[]> {
+  return (await portalJson<{ groups: GroupJson[] }>('/api/admin/groups')).groups;
+}
+
+export interface GroupChanges {
+  name?: string;
+  description?: string;
+  memberIds?: number[];
+}
+
+export async function createGroup(group: GroupChanges & { name: string }): Promise<GroupJson> {
+  return (await portalJson<{ group: GroupJson }>('/api/admin/groups', { body: group })).group;
+}
+
+export async function updateGroup(groupId: number, changes: GroupChanges): Promise<GroupJson> {
+  const path = `/api/admin/groups/${id(groupId)}`;
+  return (await portalJson<{ group: GroupJson }>(path, { method: 'PATCH', body: changes })).group;
+}
+
+export async function deleteGroup(groupId: number): Promise<void> {
+  await portalJson<void>(`/api/admin/groups/${id(groupId)}`, { method: 'DELETE' });
+}
+
+// ---- Permissions and audit ----------------------------------------------------------
+
+export function getPermissions(): Promise<PermissionMatrix> {
+  return portalJson<PermissionMatrix>('/api/admin/permissions');
+}
+
+/** The server takes at most this many grants per request, all or nothing. */
+export const GRANTS_PER_REQUEST = 1000;
+
+export async function putPermissions(grants: Grant[]): Promise<PermissionMatrix> {
+  let matrix: PermissionMatrix | undefined;
+  for (let i = 0; i < grants.length; i += GRANTS_PER_REQUEST) {
+    matrix = await portalJson<PermissionMatrix>('/api/admin/permissions', {
+      method: 'PUT',
+      body: { grants: grants.slice(i, i + GRANTS_PER_REQUEST) }
+    });
+  }
+  return matrix ?? getPermissions();
+}
+
+export function auditPage(limit: number, before?: number | null): Promise<AuditPage> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (before) query.set('before', String(before));
+  return portalJson<AuditPage>(`/api/admin/audit?${query}`);
+}
+
+// ---- Server models ------------------------------------------------------------------
+
+export async function listServerModels(): Promise<ListResponse['models']> {
+  return (await portalJson<ListResponse>('/api/tags')).models;
+}
+
+export function showModel(model: string): Promise<ShowResponse> {
+  return portalJson<ShowResponse>('/api/show', { body: { model } });
+}
+
+export async function copyModel(source: string, destination: string): Promise<void> {
+  await portalFetch('/api/copy', { body: { source, destination } });
+}
+
+export async function deleteModel(model: string): Promise<void> {
+  await portalFetch('/api/delete', { method: 'DELETE', body: { model } });
+}
+
+/** The context length a GGUF declares ("<arch>.context_length" in model_info). */
+export function contextLengthOf(show: ShowResponse): number | null {
+  for (const [key, value] of Object.entries(show.model_info ?? {})) {
+    if (key.endsWith('.context_length') && typeof value === 'number') return value;
+  }
+  return null;
+}
+
+export async function hasBlob(digest: string): Promise<boolean> {
+  const response = await fetch(`/api/blobs/${encodeURIComponent(digest)}`, {
+    method: 'HEAD',
+    credentials: 'same-origin'
+  });
+  if (response.status === 404) return false;
+  if (!response.ok) throw new PortalError(response.status, `${response.status} checking blob`);
+  return true;
+}
+
+/**
+ * The session's CSRF token, for the one write that cannot use portalFetch: the blob
+ * upload goes through XMLHttpRequest because only it reports upload progress.
+ */
+export async function currentCsrfToken(): Promise<string | null> {
+  return (await portalJson<SessionResponse>('/api/auth/session')).csrfToken;
+}
