@@ -16,9 +16,11 @@ import { ndjsonLine } from '../../src/lib/ollama/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';
-import { clientSignal, keepAliveOf, resume, sendStream } from '../runtime/http';
-import type { GenerateEvent, GenerateJob, GenerateResult } from '../runtime/scheduler';
+import { clientSignal, keepAliveOf } from '../runtime/http';
+import type { GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { accessOf } from '../auth/access';
+import { answerGeneration, type Framer, type StreamEncoding } from './answer';
+import { parseBody } from './validate';
 
 const optionsSchema = z
   .object({
@@ -119,33 +121,6 @@ const embeddingsSchema = z.object({
   options: optionsSchema
 });
 
-/** Validates a body with a schema; the first problem becomes a 400 message. */
-export function parseBody<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
-  // Clients such as `curl -d` send JSON without a JSON content type; it arrives as text.
-  let body = raw;
-  if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
-    try {
-      body = JSON.parse(raw.toString());
-    } catch {
-      throw badRequest('invalid JSON in request body');
-    }
-  }
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('request body must be a JSON object');
-  }
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw badRequest(
-      issue.message === 'model is required'
-        ? issue.message
-        : `invalid request: ${where}${issue.message}`
-    );
-  }
-  return result.data;
-}
-
 function refuseUnsupported(
   model: string,
   images: unknown[] | null | undefined,
@@ -158,44 +133,49 @@ function refuseUnsupported(
 
 const now = () => new Date().toISOString();
 
-type Framer = {
-  chunk(text: string): object;
-  final(result: GenerateResult): object;
-  whole(text: string, result: GenerateResult): object;
+/** Ollama's NDJSON: one object a line, and a failure mid-stream as a final {"error"} line. */
+const NDJSON: StreamEncoding = {
+  contentType: 'application/x-ndjson',
+  line: ndjsonLine,
+  error: (message) => ndjsonLine({ error: message })
 };
 
-/** Runs a job and answers with an NDJSON stream or, when stream is false, one JSON object. */
-async function answer(
+type SamplingFields = Pick<z.infer<typeof generateSchema>, 'model' | 'options' | 'format'>;
+
+/** The fields a generate and a chat job share. */
+function jobBase(
+  body: SamplingFields,
+  keepAliveMs: number | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply
+): Omit<GenerateJob, 'input'> {
+  return {
+    model: body.model,
+    options: (body.options ?? undefined) as Options | undefined,
+    format: body.format || undefined,
+    keepAliveMs,
+    signal: clientSignal(request, reply)
+  };
+}
+
+/**
+ * A request with nothing to generate loads the model (or unloads it with keep_alive 0),
+ * as Ollama does; `done` is the empty final answer the client gets back.
+ */
+async function loadOrUnload(
   ctx: ServerContext,
   reply: FastifyReply,
-  job: GenerateJob,
-  stream: boolean,
-  framer: Framer
+  body: Pick<SamplingFields, 'model' | 'options'>,
+  keepAliveMs: number | undefined,
+  done: GenerateResponse | ChatResponse
 ): Promise<FastifyReply> {
-  const events = ctx.scheduler.generate(job);
-  const first = await events.next();
-  if (!stream) {
-    let text = '';
-    for await (const event of resume(first, events)) {
-      if (event.type === 'text') text += event.text;
-      else return reply.send(framer.whole(text, event.result));
-    }
-    throw new Error('generation ended without a result');
+  await ctx.store.resolve(body.model);
+  if (keepAliveMs === 0) {
+    await ctx.scheduler.unload(body.model);
+    return reply.send({ ...done, done_reason: 'unload' });
   }
-  async function* lines(): AsyncGenerator<string> {
-    for await (const event of resume<GenerateEvent>(first, events)) {
-      yield ndjsonLine(
-        event.type === 'text' ? framer.chunk(event.text) : framer.final(event.result)
-      );
-    }
-  }
-  return sendStream(
-    reply,
-    'application/x-ndjson',
-    lines(),
-    (message) => ndjsonLine({ error: message }),
-    job.signal
-  );
+  await ctx.scheduler.load({ model: body.model, options: body.options ?? undefined, keepAliveMs });
+  return reply.send({ ...done, done_reason: 'load' });
 }
 
 export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -207,26 +187,15 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
     refuseUnsupported(body.model, body.images, body.think);
     const keepAliveMs = keepAliveOf(body.keep_alive);
     if (!body.prompt && !body.suffix && !(body.context?.length ?? 0)) {
-      const done: GenerateResponse = {
+      return loadOrUnload(ctx, reply, body, keepAliveMs, {
         model: body.model,
         created_at: now(),
         response: '',
         done: true
-      };
-      await ctx.store.resolve(body.model);
-      if (keepAliveMs === 0) {
-        await ctx.scheduler.unload(body.model);
-        return reply.send({ ...done, done_reason: 'unload' });
-      }
-      await ctx.scheduler.load({
-        model: body.model,
-        options: body.options ?? undefined,
-        keepAliveMs
-      });
-      return reply.send({ ...done, done_reason: 'load' });
+      } satisfies GenerateResponse);
     }
     const job: GenerateJob = {
-      model: body.model,
+      ...jobBase(body, keepAliveMs, request, reply),
       input: {
         kind: 'generate',
         prompt: body.prompt ?? '',
@@ -235,28 +204,22 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
         template: body.template || undefined,
         raw: body.raw ?? false,
         context: body.context ?? undefined
-      },
-      options: (body.options ?? undefined) as Options | undefined,
-      format: body.format || undefined,
-      keepAliveMs,
-      signal: clientSignal(request, reply)
+      }
     };
     const base = () => ({ model: body.model, created_at: now() });
-    return answer(ctx, reply, job, body.stream ?? true, {
+    const framer: Framer = {
       chunk: (text): GenerateResponse => ({ ...base(), response: text, done: false }),
-      final: (r): GenerateResponse => ({
-        ...base(),
-        response: '',
-        ...finalFields(r),
-        context: r.context
-      }),
+      final: (r): GenerateResponse[] => [
+        { ...base(), response: '', ...finalFields(r), context: r.context }
+      ],
       whole: (text, r): GenerateResponse => ({
         ...base(),
         response: text,
         ...finalFields(r),
         context: r.context
       })
-    });
+    };
+    return answerGeneration(ctx.scheduler, reply, job, body.stream ?? true, framer, NDJSON);
   });
 
   app.post('/api/chat', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -271,44 +234,32 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
     const keepAliveMs = keepAliveOf(body.keep_alive);
     const assistant = (content: string): Message => ({ role: 'assistant', content });
     if (messages.length === 0) {
-      const done: ChatResponse = {
+      return loadOrUnload(ctx, reply, body, keepAliveMs, {
         model: body.model,
         created_at: now(),
         message: assistant(''),
         done: true
-      };
-      await ctx.store.resolve(body.model);
-      if (keepAliveMs === 0) {
-        await ctx.scheduler.unload(body.model);
-        return reply.send({ ...done, done_reason: 'unload' });
-      }
-      await ctx.scheduler.load({
-        model: body.model,
-        options: body.options ?? undefined,
-        keepAliveMs
-      });
-      return reply.send({ ...done, done_reason: 'load' });
+      } satisfies ChatResponse);
     }
     const job: GenerateJob = {
-      model: body.model,
-      input: { kind: 'chat', messages, tools: body.tools ?? undefined },
-      options: (body.options ?? undefined) as Options | undefined,
-      format: body.format || undefined,
-      keepAliveMs,
-      signal: clientSignal(request, reply)
+      ...jobBase(body, keepAliveMs, request, reply),
+      input: { kind: 'chat', messages, tools: body.tools ?? undefined }
     };
     const base = () => ({ model: body.model, created_at: now() });
     const finalMessage = (content: string, r: GenerateResult): Message =>
       r.toolCalls ? { ...assistant(content), tool_calls: r.toolCalls } : assistant(content);
-    return answer(ctx, reply, job, body.stream ?? true, {
+    const framer: Framer = {
       chunk: (text): ChatResponse => ({ ...base(), message: assistant(text), done: false }),
-      final: (r): ChatResponse => ({ ...base(), message: finalMessage('', r), ...finalFields(r) }),
+      final: (r): ChatResponse[] => [
+        { ...base(), message: finalMessage('', r), ...finalFields(r) }
+      ],
       whole: (text, r): ChatResponse => ({
         ...base(),
         message: finalMessage(text, r),
         ...finalFields(r)
       })
-    });
+    };
+    return answerGeneration(ctx.scheduler, reply, job, body.stream ?? true, framer, NDJSON);
   });
 
   app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -5,181 +5,45 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type {
   OAIChatChunk,
   OAIChatCompletion,
   OAICompletion,
   OAIEmbeddingResponse,
-  OAIError,
   OAIModel,
   OAIToolCall,
   OAIUsage
 } from '../../src/lib/ollama/openai';
-import type { Format, Message, Options, ToolCall } from '../../src/lib/ollama/types';
+import type { ToolCall } from '../../src/lib/ollama/types';
 import { sseEvent } from '../../src/lib/ollama/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';
-import { clientSignal, resume, sendStream } from '../runtime/http';
-import type { GenerateEvent, GenerateJob, GenerateResult } from '../runtime/scheduler';
-import { parseBody } from './inference';
+import { clientSignal } from '../runtime/http';
+import type { GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { accessOf } from '../auth/access';
+import { answerGeneration, type Framer, type StreamEncoding } from './answer';
+import { parseBody } from './validate';
+import { openAIError } from '../http/errors';
+import {
+  chatSchema,
+  completionSchema,
+  embeddingSchema,
+  toFormat,
+  toMessages,
+  toOptions
+} from './openai-request';
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  429: 'rate_limit_error'
-};
-
-export function openAIError(status: number, message: string): OAIError {
-  return { error: { message, type: ERROR_TYPES[status] ?? 'api_error', param: null, code: null } };
-}
-
+/** Route-level, so /v1 errors keep OpenAI's shape even without the app's handler (http/errors.ts). */
 function errorHandler(
   error: FastifyError & { status?: number },
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply
 ) {
   const status = error.status ?? error.statusCode ?? 500;
-  return reply.status(status).send(openAIError(status, error.message));
-}
-
-const model = z.string({ error: 'model is required' }).trim().min(1, 'model is required');
-const stop = z.union([z.string().transform((s) => [s]), z.array(z.string())]).nullish();
-const streamOptions = z.object({ include_usage: z.boolean().nullish() }).nullish();
-const sampling = {
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
-  seed: z.number().int().nullish(),
-  stop,
-  frequency_penalty: z.number().nullish(),
-  presence_penalty: z.number().nullish(),
-  max_tokens: z.number().int().min(0).nullish()
-};
-
-const contentPart = z.object({
-  type: z.string(),
-  text: z.string().optional(),
-  image_url: z.unknown().optional()
-});
-const chatSchema = z.object({
-  model,
-  messages: z
-    .array(
-      z.object({
-        role: z.enum(['system', 'user', 'assistant', 'tool', 'developer']),
-        content: z.union([z.string(), z.array(contentPart)]).nullish(),
-        name: z.string().nullish(),
-        tool_call_id: z.string().nullish(),
-        tool_calls: z
-          .array(
-            z.object({
-              id: z.string().optional(),
-              function: z.object({ name: z.string(), arguments: z.string() })
-            })
-          )
-          .nullish()
-      })
-    )
-    .min(1, 'messages must not be empty'),
-  stream: z.boolean().nullish(),
-  stream_options: streamOptions,
-  ...sampling,
-  max_completion_tokens: z.number().int().min(0).nullish(),
-  tools: z
-    .array(
-      z.object({
-        type: z.literal('function'),
-        function: z.object({
-          name: z.string().min(1),
-          description: z.string().optional(),
-          parameters: z.record(z.string(), z.unknown()).optional()
-        })
-      })
-    )
-    .nullish(),
-  response_format: z
-    .object({
-      type: z.enum(['text', 'json_object', 'json_schema']),
-      json_schema: z
-        .object({ schema: z.record(z.string(), z.unknown()).optional() })
-        .passthrough()
-        .optional()
-    })
-    .nullish()
-});
-
-const completionSchema = z.object({
-  model,
-  prompt: z.union([z.string(), z.array(z.string()).max(1, 'only one prompt is supported')]),
-  suffix: z.string().nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: streamOptions,
-  ...sampling
-});
-
-const embeddingSchema = z.object({
-  model,
-  input: z.union([z.string(), z.array(z.string()).min(1, 'input must not be empty')]),
-  encoding_format: z.enum(['float', 'base64']).nullish(),
-  dimensions: z.number().int().min(1).nullish()
-});
-
-type Sampling = { [K in keyof typeof sampling]?: z.infer<(typeof sampling)[K]> };
-
-function toOptions(body: Sampling, maxTokens?: number | null): Options {
-  const options: Options = {};
-  if (body.temperature != null) options.temperature = body.temperature;
-  if (body.top_p != null) options.top_p = body.top_p;
-  if (body.seed != null) options.seed = body.seed;
-  if (body.stop) options.stop = body.stop;
-  if (body.frequency_penalty != null) options.frequency_penalty = body.frequency_penalty;
-  if (body.presence_penalty != null) options.presence_penalty = body.presence_penalty;
-  const limit = maxTokens ?? body.max_tokens;
-  if (limit != null) options.num_predict = limit;
-  return options;
-}
-
-function toMessages(messages: z.infer<typeof chatSchema>['messages']): Message[] {
-  return messages.map((m) => {
-    let content = '';
-    if (typeof m.content === 'string') content = m.content;
-    else if (Array.isArray(m.content)) {
-      for (const part of m.content) {
-        if (part.type === 'text') content += part.text ?? '';
-        else if (part.type === 'image_url')
-          throw badRequest(`image input is not supported by this model`);
-        else throw badRequest(`unsupported content part type "${part.type}"`);
-      }
-    }
-    const message: Message = { role: m.role === 'developer' ? 'system' : m.role, content };
-    if (m.tool_calls?.length) {
-      message.tool_calls = m.tool_calls.map((call) => {
-        let args: unknown;
-        try {
-          args = JSON.parse(call.function.arguments || '{}');
-        } catch {
-          throw badRequest(`tool call arguments for "${call.function.name}" are not valid JSON`);
-        }
-        return {
-          function: { name: call.function.name, arguments: args as Record<string, unknown> }
-        };
-      });
-    }
-    if (m.role === 'tool' && m.name) message.tool_name = m.name;
-    return message;
-  });
-}
-
-function toFormat(format: z.infer<typeof chatSchema>['response_format']): Format | undefined {
-  if (!format || format.type === 'text') return undefined;
-  if (format.type === 'json_object') return 'json';
-  if (!format.json_schema?.schema)
-    throw badRequest('response_format.json_schema.schema is required');
-  return format.json_schema.schema;
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // Statuses OpenAI has no name for are api_error here, whatever their class.
+  return reply.status(status).send(openAIError(status, error.message, 'api_error'));
 }
 
 const id = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
@@ -208,38 +72,22 @@ function finishReason(r: GenerateResult): 'stop' | 'length' | 'tool_calls' {
   return r.toolCalls?.length ? 'tool_calls' : r.doneReason;
 }
 
-interface SseFramer {
-  chunk(text: string): object;
-  final(result: GenerateResult): object[];
-  whole(text: string, result: GenerateResult): object;
+/** OpenAI's SSE: `data:` events, a failure mid-stream as an error event, then [DONE]. */
+const SSE: StreamEncoding = {
+  contentType: 'text/event-stream',
+  line: sseEvent,
+  error: (message) => sseEvent(openAIError(500, message)),
+  trailer: sseEvent('[DONE]')
+};
+
+/** Fields every chunk and completion object of one response repeats. */
+function responseBase(prefix: string, model: string) {
+  return { id: id(prefix), created: seconds(), model, system_fingerprint: 'fp_hearth' };
 }
 
-async function answer(
-  ctx: ServerContext,
-  reply: FastifyReply,
-  job: GenerateJob,
-  stream: boolean,
-  framer: SseFramer
-): Promise<FastifyReply> {
-  const events = ctx.scheduler.generate(job);
-  const first = await events.next();
-  if (!stream) {
-    let text = '';
-    for await (const event of resume(first, events)) {
-      if (event.type === 'text') text += event.text;
-      else return reply.send(framer.whole(text, event.result));
-    }
-    throw new Error('generation ended without a result');
-  }
-  async function* lines(): AsyncGenerator<string> {
-    for await (const event of resume<GenerateEvent>(first, events)) {
-      if (event.type === 'text') yield sseEvent(framer.chunk(event.text));
-      else for (const chunk of framer.final(event.result)) yield sseEvent(chunk);
-    }
-    yield sseEvent('[DONE]');
-  }
-  const onError = (message: string) => sseEvent(openAIError(500, message));
-  return sendStream(reply, 'text/event-stream', lines(), onError, job.signal);
+/** The final stream chunks: the finish, then usage alone when stream_options asked for it. */
+function finalChunks<T extends object>(last: T, usageChunk: T | undefined): T[] {
+  return usageChunk ? [last, usageChunk] : [last];
 }
 
 export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -255,14 +103,9 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
       format: toFormat(body.response_format),
       signal: clientSignal(request, reply)
     };
-    const base = {
-      id: id('chatcmpl'),
-      created: seconds(),
-      model: body.model,
-      system_fingerprint: 'fp_hearth'
-    };
+    const base = responseBase('chatcmpl', body.model);
     const includeUsage = body.stream_options?.include_usage === true;
-    return answer(ctx, reply, job, body.stream ?? false, {
+    const framer: Framer = {
       chunk: (text): OAIChatChunk => ({
         ...base,
         object: 'chat.completion.chunk',
@@ -272,19 +115,16 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
         const delta: OAIChatChunk['choices'][0]['delta'] = r.toolCalls
           ? { role: 'assistant', tool_calls: oaiToolCalls(r.toolCalls) }
           : {};
-        const last: OAIChatChunk = {
-          ...base,
-          object: 'chat.completion.chunk',
-          choices: [{ index: 0, delta, finish_reason: finishReason(r) }]
-        };
-        if (!includeUsage) return [last];
-        const usageChunk: OAIChatChunk = {
-          ...base,
-          object: 'chat.completion.chunk',
-          choices: [],
-          usage: usage(r)
-        };
-        return [last, usageChunk];
+        return finalChunks<OAIChatChunk>(
+          {
+            ...base,
+            object: 'chat.completion.chunk',
+            choices: [{ index: 0, delta, finish_reason: finishReason(r) }]
+          },
+          includeUsage
+            ? { ...base, object: 'chat.completion.chunk', choices: [], usage: usage(r) }
+            : undefined
+        );
       },
       whole: (text, r): OAIChatCompletion => ({
         ...base,
@@ -300,7 +140,8 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
         ],
         usage: usage(r)
       })
-    });
+    };
+    return answerGeneration(ctx.scheduler, reply, job, body.stream ?? false, framer, SSE);
   });
 
   app.post('/v1/completions', { errorHandler }, async (request, reply) => {
@@ -313,12 +154,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
       options: toOptions(body),
       signal: clientSignal(request, reply)
     };
-    const base = {
-      id: id('cmpl'),
-      created: seconds(),
-      model: body.model,
-      system_fingerprint: 'fp_hearth'
-    };
+    const base = responseBase('cmpl', body.model);
     const includeUsage = body.stream_options?.include_usage === true;
     const choice = (text: string, finish: 'stop' | 'length' | null) => ({
       text,
@@ -326,29 +162,27 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
       logprobs: null,
       finish_reason: finish
     });
-    return answer(ctx, reply, job, body.stream ?? false, {
+    const framer: Framer = {
       chunk: (text): OAICompletion => ({
         ...base,
         object: 'text_completion',
         choices: [choice(text, null)]
       }),
-      final: (r) => {
-        const last: OAICompletion = {
-          ...base,
-          object: 'text_completion',
-          choices: [choice('', r.doneReason)]
-        };
-        return includeUsage
-          ? [last, { ...base, object: 'text_completion', choices: [], usage: usage(r) }]
-          : [last];
-      },
+      final: (r) =>
+        finalChunks<OAICompletion>(
+          { ...base, object: 'text_completion', choices: [choice('', r.doneReason)] },
+          includeUsage
+            ? { ...base, object: 'text_completion', choices: [], usage: usage(r) }
+            : undefined
+        ),
       whole: (text, r): OAICompletion => ({
         ...base,
         object: 'text_completion',
         choices: [choice(text, r.doneReason)],
         usage: usage(r)
       })
-    });
+    };
+    return answerGeneration(ctx.scheduler, reply, job, body.stream ?? false, framer, SSE);
   });
 
   app.get('/v1/models', { errorHandler }, async (request) => ({

@@ -8,7 +8,6 @@
  *   $HEARTH_MLC_DIR/<model_id>/mlc-chat-config.json, ndarray-cache.json, params_shard_*.bin…
  *   $HEARTH_MLC_DIR/libs/<model_id>…-webgpu.wasm     (or named by "model_lib" in the config)
  */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,7 +22,7 @@ import { parseModelName } from '../../src/lib/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
 import { readGgufInfo } from '../store/gguf-info';
-import { parseRange } from './registry';
+import { sendFileRange } from '../http/ranges';
 
 export interface PortalOptions {
   /** Folder of MLC model folders plus libs/ (HEARTH_MLC_DIR); unset = no MLC weights. */
@@ -172,17 +171,7 @@ async function sendFile(request: FastifyRequest, reply: FastifyReply, file: stri
     .header('accept-ranges', 'bytes')
     .header('cache-control', 'no-cache')
     .header('last-modified', stat.mtime.toUTCString());
-  const range = parseRange(request.headers.range, stat.size);
-  if (range === 'unsatisfiable')
-    return reply.code(416).header('content-range', `bytes */${stat.size}`).send();
-  if (range) {
-    return reply
-      .code(206)
-      .header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`)
-      .header('content-length', range.end - range.start + 1)
-      .send(createReadStream(file, { start: range.start, end: range.end }));
-  }
-  return reply.header('content-length', stat.size).send(createReadStream(file));
+  return sendFileRange(reply, request.headers.range, file, stat.size);
 }
 
 export function registerPortalRoutes(

@@ -3,7 +3,6 @@
  * puller uses), so one Hearth server can pull models from another on an air-gapped LAN.
  * Errors here use the registry's {"errors":[…]} shape, not Ollama's {"error"}.
  */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MEDIA_TYPES } from '../../src/lib/ollama/types';
@@ -12,6 +11,7 @@ import { asModelManager } from '../store/model-store';
 import { createHash } from 'node:crypto';
 import { DEFAULT_HOST, displayName } from '../../src/lib/ollama/names';
 import { accessOf } from '../auth/access';
+import { sendFileRange } from '../http/ranges';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -25,29 +25,6 @@ function registryError(reply: FastifyReply, status: number, code: string, messag
     .code(status)
     .type('application/json')
     .send({ errors: [{ code, message }] });
-}
-
-/** Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range; undefined = serve it all. */
-export function parseRange(
-  header: string | undefined,
-  size: number
-): { start: number; end: number } | 'unsatisfiable' | undefined {
-  if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined; // multi-range or junk: full body
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
 }
 
 export function registerRegistryRoutes(
@@ -102,18 +79,7 @@ export function registerRegistryRoutes(
         .type('application/octet-stream')
         .header('accept-ranges', 'bytes')
         .header('docker-content-digest', digest);
-      const range = parseRange(req.headers.range, stat.size);
-      if (range === 'unsatisfiable') {
-        return reply.code(416).header('content-range', `bytes */${stat.size}`).send();
-      }
-      if (range) {
-        return reply
-          .code(206)
-          .header('content-range', `bytes ${range.start}-${range.end}/${stat.size}`)
-          .header('content-length', range.end - range.start + 1)
-          .send(createReadStream(file, { start: range.start, end: range.end }));
-      }
-      return reply.header('content-length', stat.size).send(createReadStream(file));
+      return sendFileRange(reply, req.headers.range, file, stat.size);
     }
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Request body parsing. Ollama reads JSON whatever the Content-Type says, and the
  * canonical `curl http://localhost:11434/api/generate -d '{...}'` sends
- * application/x-www-form-urlencoded, so every non-binary body is parsed as JSON here.
- * Binary bodies (blob uploads) stay raw streams for their route to hash and store.
+ * application/x-www-form-urlencoded, so every body is parsed as JSON here. The blob
+ * upload route (server/api/models.ts) replaces this parser in its own scope to keep raw
+ * bytes for hashing.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors';
 
 /** Drops keys that could poison prototypes when a handler spreads the body into options. */
@@ -21,17 +22,11 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-function isBlobUpload(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/blobs/');
-}
-
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
 
-  // The catch-all sees every body: JSON, text/plain, form-encoded, header-less, and the
-  // octet-stream blob uploads (left to a route that registers its own parser, if any).
+  // The catch-all sees every body: JSON, text/plain, form-encoded and header-less alike.
   app.addContentTypeParser('*', (req, payload, done) => {
-    if (isBlobUpload(req)) return done(null, payload);
     const chunks: Buffer[] = [];
     let size = 0;
     const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isOpenAIPath, openAIError } from './errors';
 import { isAllowedLocalHostHeader, isLoopbackHost, isSameOrigin, originMatcher } from './origins';
 
 /** Headers browsers send from Ollama/OpenAI client libraries (the x-stainless-* ones are OpenAI's). */
@@ -40,10 +41,7 @@ export interface CorsSettings {
 }
 
 function forbid(reply: FastifyReply, message: string, url: string) {
-  const body = url.startsWith('/v1/')
-    ? { error: { message, type: 'invalid_request_error', param: null, code: null } }
-    : { error: message };
-  return reply.code(403).send(body);
+  return reply.code(403).send(isOpenAIPath(url) ? openAIError(403, message) : { error: message });
 }
 
 export async function registerCors(app: FastifyInstance, settings: CorsSettings): Promise<void> {

@@ -4,6 +4,7 @@
  * Stack traces go to the log, never to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OAIError } from '../../src/lib/ollama/openai';
 
 const OPENAI_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -12,6 +13,15 @@ const OPENAI_TYPES: Record<number, string> = {
   404: 'not_found_error',
   429: 'rate_limit_error'
 };
+
+/** OpenAI's error body; `otherType` names the statuses OpenAI's table has no type for. */
+export function openAIError(
+  status: number,
+  message: string,
+  otherType = status >= 500 ? 'api_error' : 'invalid_request_error'
+): OAIError {
+  return { error: { message, type: OPENAI_TYPES[status] ?? otherType, param: null, code: null } };
+}
 
 export function isOpenAIPath(url: string): boolean {
   return url === '/v1' || url.startsWith('/v1/');
@@ -24,10 +34,7 @@ export function sendError(
   message: string
 ) {
   reply.code(status).type('application/json; charset=utf-8');
-  if (isOpenAIPath(req.url)) {
-    const type = OPENAI_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-    return reply.send({ error: { message, type, param: null, code: null } });
-  }
+  if (isOpenAIPath(req.url)) return reply.send(openAIError(status, message));
   return reply.send({ error: message });
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../../src/lib/ollama/types';
 import { badRequest, notFound } from '../errors';
 import { humanParameterCount, readGgufInfo, type GgufInfo } from './gguf-info';
-import { Layout, digestHex, exists, parseName, sha256Hex } from './layout';
+import { Layout, digestHex, exists, parseName } from './layout';
 import { readDetails, readManifest, toResolvedModel, writeManifest } from './manifests';
 import type { OnProgress } from './model-store';
 import { ParameterError, normalizeParameters } from './parameters';
@@ -244,8 +244,4 @@ async function inheritedParameters(
     string,
     unknown
   >;
-}
-
-export function contentDigest(bytes: Buffer): string {
-  return `sha256:${sha256Hex(bytes)}`;
 }

@@ -46,10 +46,6 @@ export class ParameterError extends Error {
   }
 }
 
-export function isKnownParameter(name: string): boolean {
-  return Object.hasOwn(KINDS, name);
-}
-
 /** Converts one PARAMETER value written as text ("0.7", "true", "<|im_end|>"). */
 export function parseParameterText(name: string, text: string): number | boolean | string {
   const kind = KINDS[name];

@@ -3,7 +3,6 @@
  * database's persistence across restarts and processes, `hearth admin` through the real
  * binary, and that no secret reaches a log line.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,28 +13,10 @@ import { loadConfig } from '../../server/config';
 import { authMode } from '../../server/auth/mode';
 import { normalizePattern, patternMatches } from '../../server/auth/permissions';
 import { AuthStore } from '../../server/auth/service';
+import { hearth } from './cli-runner';
 import { startServer, type TestServer } from './helpers';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'hearth.js');
 const PASSWORD = 'a long enough password';
-
-function hearth(args: string[], env: Record<string, string>, input = '') {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, OLLAMA_HOST: '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe']
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('auth mode and model patterns', () => {
   it('turns sign-in on off-loopback unless HEARTH_AUTH=off, and off on loopback unless on', () => {

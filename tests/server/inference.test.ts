@@ -2,89 +2,15 @@
  * /api/generate, /api/chat, /api/embed(dings), /api/ps against real inference on
  * stories260K. Only the model store is a fake (a name → the shared GGUF file).
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerInferenceRoutes } from '../../server/api/inference';
-import { registerOpenAIRoutes } from '../../server/api/openai';
-import { loadConfig } from '../../server/config';
-import {
-  ModelNotFoundError,
-  type ModelStore,
-  type ResolvedModel
-} from '../../server/store/model-store';
-import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
 import { parseNdjson } from '../../src/lib/ollama/stream';
 import type { GenerateResponse } from '../../src/lib/ollama/types';
-import { STORIES } from './helpers';
-
-function fakeStore(): ModelStore {
-  const resolved = (name: string): ResolvedModel => ({
-    name: name.includes(':') ? name : `${name}:latest`,
-    digest: 'f'.repeat(64),
-    modelPath: STORIES,
-    template: undefined,
-    parameters: {},
-    messages: [],
-    license: [],
-    details: {
-      parent_model: '',
-      format: 'gguf',
-      family: 'llama',
-      families: ['llama'],
-      parameter_size: '260K',
-      quantization_level: 'F32'
-    },
-    size: 1_185_472,
-    modifiedAt: new Date('2026-01-01T00:00:00Z')
-  });
-  return {
-    root: '',
-    async resolve(name) {
-      if (!name.startsWith('stories')) throw new ModelNotFoundError(name);
-      return resolved(name);
-    },
-    async list() {
-      return [];
-    },
-    async show() {
-      throw new Error('not used');
-    }
-  };
-}
-
-async function startInferenceApp(env: Record<string, string> = {}) {
-  const config = loadConfig({ HEARTH_MODELS: '.', HEARTH_THREADS: '1', ...env });
-  const app: FastifyInstance = Fastify({ logger: false });
-  const store = fakeStore();
-  const scheduler = new LlamaScheduler(config, store, app.log);
-  app.setErrorHandler((error: FastifyError & { status?: number }, _request, reply) => {
-    reply.status(error.status ?? error.statusCode ?? 500).send({ error: error.message });
-  });
-  registerInferenceRoutes(app, { config, store, scheduler, log: app.log });
-  registerOpenAIRoutes(app, { config, store, scheduler, log: app.log });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    scheduler,
-    async close() {
-      await app.close();
-      await scheduler.close();
-    }
-  };
-}
-
-const post = (url: string, body: unknown) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  });
+import { postJson as post } from './fixtures';
+import { startInferenceApp, type InferenceApp } from './inference-app';
 
 describe('Ollama inference endpoints', () => {
-  let server: Awaited<ReturnType<typeof startInferenceApp>>;
+  let server: InferenceApp;
   let ollama: Ollama;
   beforeAll(async () => {
     server = await startInferenceApp();
@@ -295,7 +221,7 @@ describe('Ollama inference endpoints', () => {
 });
 
 describe('queue limits and cancellation', () => {
-  let server: Awaited<ReturnType<typeof startInferenceApp>>;
+  let server: InferenceApp;
   beforeAll(async () => {
     server = await startInferenceApp({ OLLAMA_MAX_QUEUE: '1', OLLAMA_NUM_PARALLEL: '1' });
     await post(`${server.url}/api/generate`, { model: 'stories' });

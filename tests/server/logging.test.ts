@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyRequest } from 'fastify';
 import {
-  createModelFrom,
   logCapture,
   startMonitoredServer,
+  userFromHeader,
   type MonitoredServer
 } from './monitoring-app';
+import { createModelFrom } from './fixtures';
 
 const SECRETS = {
   bearer: 'sk-hearth-bearer-secret-4242',
@@ -65,10 +65,7 @@ describe('request logs', () => {
       logStream: capture.stream,
       beforeRoutes(app) {
         // Stand-in for the auth layer, which sets request.user once a request signs in.
-        app.addHook('onRequest', async (request) => {
-          if (request.headers['x-test-user'])
-            (request as FastifyRequest & { user?: object }).user = { id: 'user-7', role: 'user' };
-        });
+        userFromHeader(app, 'x-test-user', () => ({ id: 'user-7', role: 'user' }));
       }
     });
     await createModelFrom(server.url, 'stories');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyRequest } from 'fastify';
 import {
-  createModelFrom,
   sampleValue,
   startMonitoredServer,
+  userFromHeader,
   type MonitoredServer
 } from './monitoring-app';
+import { createModelFrom } from './fixtures';
 
 async function scrape(url: string, headers: Record<string, string> = {}): Promise<string> {
   const response = await fetch(`${url}/metrics`, { headers });
@@ -112,11 +112,7 @@ describe('/metrics with sign-in on', () => {
       // Stand-in for the auth layer: it enables sign-in and sets request.user.
       beforeRoutes(app, ctx) {
         Object.assign(ctx, { access: { enabled: true } });
-        app.addHook('onRequest', async (request) => {
-          const role = request.headers['x-test-role'];
-          if (typeof role === 'string')
-            (request as FastifyRequest & { user?: object }).user = { id: 'u1', role };
-        });
+        userFromHeader(app, 'x-test-role', (role) => ({ id: 'u1', role }));
       }
     });
   });

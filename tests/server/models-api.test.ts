@@ -4,67 +4,25 @@
  * error handler rendering Ollama's {"error"} shape), backed by a real disk store.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import Fastify, { type FastifyError } from 'fastify';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerModelRoutes } from '../../server/api/models';
-import { registerRegistryRoutes } from '../../server/api/registry';
-import type { ServerContext } from '../../server/context';
-import { HttpError } from '../../server/errors';
-import { registerBodyParsers } from '../../server/http/body';
-import { DiskModelStore } from '../../server/store/disk-store';
 import { parseModelfile } from '../../server/store/modelfile';
 import { sha256Hex } from '../../server/store/layout';
+import {
+  STORIES,
+  STORIES_DIGEST as DIGEST,
+  STORIES_SHA256,
+  modelInfo as info,
+  postJson
+} from './fixtures';
+import { startModelServer, type ModelServer } from './model-routes-app';
 
-// Not imported from ./helpers: that module loads the whole app, which these tests avoid.
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
-
-const DIGEST = `sha256:${STORIES_SHA256}`;
-/** The ollama client types model_info as a Map; on the wire it is a plain object. */
-const info = (show: { model_info: unknown }) => show.model_info as Record<string, unknown>;
-
-async function startModelServer() {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-models-api-'));
-  const store = new DiskModelStore(root, { pruneGraceMs: 0 });
-  await store.init();
-  const app = Fastify({ logger: false });
-  // The app's body parsing (any body read as JSON, like Ollama); errors in Ollama's shape.
-  registerBodyParsers(app);
-  app.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
-    const status = err instanceof HttpError ? err.status : (err.statusCode ?? 500);
-    return reply.code(status).send({ error: err.message });
-  });
-  const ctx = { store } satisfies Pick<ServerContext, 'store'>;
-  registerModelRoutes(app, ctx);
-  registerRegistryRoutes(app, ctx);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    root,
-    store,
-    async close() {
-      await app.close();
-      await fs.rm(root, { recursive: true, force: true });
-    }
-  };
-}
-
-type Server = Awaited<ReturnType<typeof startModelServer>>;
-let server: Server;
+let server: ModelServer;
 let ollama: Ollama;
 let storiesBytes: Buffer;
 
-const post = (p: string, body: unknown, method = 'POST') =>
-  fetch(server.url + p, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  });
+const post = (p: string, body: unknown, method = 'POST') => postJson(server.url + p, body, method);
 
 async function upload(bytes: Buffer, digest = `sha256:${sha256Hex(bytes)}`) {
   return fetch(`${server.url}/api/blobs/${digest}`, {
@@ -75,7 +33,7 @@ async function upload(bytes: Buffer, digest = `sha256:${sha256Hex(bytes)}`) {
 }
 
 beforeAll(async () => {
-  server = await startModelServer();
+  server = await startModelServer('hearth-models-api-', { pruneGraceMs: 0 });
   ollama = new Ollama({ host: server.url });
   storiesBytes = await fs.readFile(STORIES);
 });

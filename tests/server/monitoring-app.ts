@@ -7,14 +7,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { ServerContext } from '../../server/context';
 import type { PortalOptions } from '../../server/api/portal';
 import type { StatusRoutes } from '../../server/api/status';
 import { createLogger, type MonitoringOptions } from '../../server/monitoring';
-import { STORIES, STORIES_SHA256 } from './helpers';
+import { listenOnLoopback } from './fixtures';
 
 export interface MonitoredServer {
   url: string;
@@ -50,11 +50,9 @@ export async function startMonitoredServer(
     configure: options.beforeRoutes
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('server did not bind');
+  const { url } = await listenOnLoopback(app);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     app,
     ctx,
     status,
@@ -66,25 +64,20 @@ export async function startMonitoredServer(
   };
 }
 
-/** Creates model `name` from a GGUF file through the API, as a client would. */
-export async function createModelFrom(
-  url: string,
-  name: string,
-  file = STORIES,
-  sha256 = STORIES_SHA256
-): Promise<void> {
-  const digest = `sha256:${sha256}`;
-  const upload = await fetch(`${url}/api/blobs/${digest}`, {
-    method: 'POST',
-    body: await fs.readFile(file)
+/**
+ * Stand-in for the auth layer's hook, which sets request.user once a request signs in:
+ * here the user comes from a test header instead.
+ */
+export function userFromHeader(
+  app: FastifyInstance,
+  header: string,
+  toUser: (value: string) => { id: string; role: string }
+): void {
+  app.addHook('onRequest', async (request) => {
+    const value = request.headers[header];
+    if (typeof value === 'string' && value !== '')
+      (request as FastifyRequest & { user?: object }).user = toUser(value);
   });
-  if (upload.status !== 201 && upload.status !== 200)
-    throw new Error(`blob upload failed: ${upload.status} ${await upload.text()}`);
-  const created = await fetch(`${url}/api/create`, {
-    method: 'POST',
-    body: JSON.stringify({ model: name, files: { 'model.gguf': digest }, stream: false })
-  });
-  if (!created.ok) throw new Error(`create failed: ${created.status} ${await created.text()}`);
 }
 
 /** A writable that keeps every log line, for asserting what reached the log. */

@@ -2,59 +2,12 @@
  * /v1 (OpenAI-compatible) endpoints with the official `openai` client and raw fetch for
  * SSE framing, on real stories260K inference. Only the model store is a fake.
  */
-import Fastify, { type FastifyError } from 'fastify';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerInferenceRoutes } from '../../server/api/inference';
-import { registerOpenAIRoutes } from '../../server/api/openai';
-import { loadConfig } from '../../server/config';
-import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
-import { ModelNotFoundError, type ModelStore } from '../../server/store/model-store';
-import type { ListModel, ModelDetails } from '../../src/lib/ollama/types';
 import type { OAIChatChunk } from '../../src/lib/ollama/openai';
 import { parseSse, readLines } from '../../src/lib/ollama/stream';
-import { STORIES } from './helpers';
-
-const details: ModelDetails = {
-  parent_model: '',
-  format: 'gguf',
-  family: 'llama',
-  families: ['llama'],
-  parameter_size: '260K',
-  quantization_level: 'F32'
-};
-const listed: ListModel = {
-  name: 'stories:latest',
-  model: 'stories:latest',
-  modified_at: '2026-01-02T03:04:05.000Z',
-  size: 1_185_472,
-  digest: 'f'.repeat(64),
-  details
-};
-
-const store: ModelStore = {
-  root: '',
-  async resolve(name) {
-    if (!name.startsWith('stories')) throw new ModelNotFoundError(name);
-    return {
-      name: 'stories:latest',
-      digest: listed.digest,
-      modelPath: STORIES,
-      parameters: {},
-      messages: [],
-      license: [],
-      details,
-      size: listed.size,
-      modifiedAt: new Date(listed.modified_at)
-    };
-  },
-  async list() {
-    return [listed];
-  },
-  async show() {
-    throw new Error('not used');
-  }
-};
+import { STORIES_LISTED as listed, storiesStore } from './fixtures';
+import { startInferenceApp } from './inference-app';
 
 describe('OpenAI-compatible endpoints', () => {
   let url = '';
@@ -62,23 +15,10 @@ describe('OpenAI-compatible endpoints', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    const config = loadConfig({ HEARTH_MODELS: '.', HEARTH_THREADS: '1' });
-    const app = Fastify({ logger: false });
-    const scheduler = new LlamaScheduler(config, store, app.log);
-    app.setErrorHandler((error: FastifyError & { status?: number }, _request, reply) => {
-      reply.status(error.status ?? error.statusCode ?? 500).send({ error: error.message });
-    });
-    registerInferenceRoutes(app, { config, store, scheduler, log: app.log });
-    registerOpenAIRoutes(app, { config, store, scheduler, log: app.log });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    url = `http://127.0.0.1:${address.port}`;
+    const server = await startInferenceApp({}, storiesStore([listed]));
+    url = server.url;
     client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    close = async () => {
-      await app.close();
-      await scheduler.close();
-    };
+    close = server.close;
   });
   afterAll(async () => close?.());
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
 import type { GgufWeights, MlcWeights, PortalWeightsResponse } from '../../src/lib/ollama/portal';
-import { STORIES, STORIES_SHA256 } from './helpers';
-import { createModelFrom, startMonitoredServer, type MonitoredServer } from './monitoring-app';
+import { STORIES, STORIES_SHA256, createModelFrom } from './fixtures';
+import { startMonitoredServer, userFromHeader, type MonitoredServer } from './monitoring-app';
 
 const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
 
@@ -95,11 +95,7 @@ describe('GGUF weights with sign-in on', () => {
           (request as FastifyRequest & { user?: { id: string } }).user?.id === 'alice' &&
           model.startsWith('stories');
         Object.assign(ctx, { access: { enabled: true, canDownload } });
-        app.addHook('onRequest', async (request) => {
-          const id = request.headers['x-test-user'];
-          if (typeof id === 'string')
-            (request as FastifyRequest & { user?: object }).user = { id, role: 'user' };
-        });
+        userFromHeader(app, 'x-test-user', (id) => ({ id, role: 'user' }));
       }
     });
     await createModelFrom(server.url, 'stories');

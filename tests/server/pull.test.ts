@@ -5,54 +5,12 @@
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import Fastify, { type FastifyError } from 'fastify';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerModelRoutes } from '../../server/api/models';
-import { registerRegistryRoutes } from '../../server/api/registry';
-import type { ServerContext } from '../../server/context';
-import { HttpError } from '../../server/errors';
-import { registerBodyParsers } from '../../server/http/body';
-import { DiskModelStore } from '../../server/store/disk-store';
 import { sha256Hex } from '../../server/store/layout';
 import type { ProgressResponse } from '../../src/lib/ollama/types';
-
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
-const DIGEST = `sha256:${STORIES_SHA256}`;
-/** The ollama client types model_info as a Map; on the wire it is a plain object. */
-const info = (show: { model_info: unknown }) => show.model_info as Record<string, unknown>;
-
-async function startModelServer() {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-pull-'));
-  const store = new DiskModelStore(root);
-  await store.init();
-  const app = Fastify({ logger: false });
-  // The app's body parsing (any body read as JSON, like Ollama); errors in Ollama's shape.
-  registerBodyParsers(app);
-  app.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
-    const status = err instanceof HttpError ? err.status : (err.statusCode ?? 500);
-    return reply.code(status).send({ error: err.message });
-  });
-  const ctx = { store } satisfies Pick<ServerContext, 'store'>;
-  registerModelRoutes(app, ctx);
-  registerRegistryRoutes(app, ctx);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    host: `127.0.0.1:${address.port}`,
-    root,
-    store,
-    async close() {
-      await app.close();
-      await fs.rm(root, { recursive: true, force: true });
-    }
-  };
-}
+import { STORIES, STORIES_DIGEST as DIGEST, STORIES_SHA256, modelInfo as info } from './fixtures';
+import { startModelServer, type ModelServer } from './model-routes-app';
 
 /**
  * Forwards to the source server, but the first full download of the GGUF blob is cut
@@ -88,8 +46,7 @@ async function startFlakyProxy(target: string, cutAt: number) {
   };
 }
 
-type Server = Awaited<ReturnType<typeof startModelServer>>;
-let source: Server;
+let source: ModelServer;
 let sourceManifestDigest: string;
 const others: { close(): Promise<void> }[] = [];
 
@@ -113,7 +70,7 @@ async function pullLines(
 }
 
 beforeAll(async () => {
-  source = await startModelServer();
+  source = await startModelServer('hearth-pull-');
   const bytes = await fs.readFile(STORIES);
   const up = await fetch(`${source.url}/api/blobs/${DIGEST}`, { method: 'POST', body: bytes });
   expect(up.status).toBe(201);
@@ -162,7 +119,7 @@ describe('registry routes', () => {
 
 describe('pull between two servers', () => {
   it('pulls with progress lines and the same manifest digest, with the ollama client too', async () => {
-    const target = await startModelServer();
+    const target = await startModelServer('hearth-pull-');
     others.push(target);
     const name = `http://${source.host}/library/stories:latest`;
     const { status, lines } = await pullLines(target.url, { model: name });
@@ -197,7 +154,7 @@ describe('pull between two servers', () => {
   });
 
   it('answers an unknown model or unreachable registry with an error and writes nothing', async () => {
-    const target = await startModelServer();
+    const target = await startModelServer('hearth-pull-');
     others.push(target);
     const res = await fetch(`${target.url}/api/pull`, {
       method: 'POST',
@@ -216,7 +173,7 @@ describe('pull between two servers', () => {
   it('resumes a download cut halfway with a Range request and verifies it', async () => {
     const proxy = await startFlakyProxy(source.url, 600_000);
     others.push(proxy);
-    const target = await startModelServer();
+    const target = await startModelServer('hearth-pull-');
     others.push(target);
     const { lines } = await pullLines(target.url, {
       model: `${proxy.host}/library/stories:latest`
@@ -231,7 +188,7 @@ describe('pull between two servers', () => {
 
   it('resumes from a partial file left by an earlier run, and discards a corrupt one', async () => {
     const bytes = await fs.readFile(STORIES);
-    const target = await startModelServer();
+    const target = await startModelServer('hearth-pull-');
     others.push(target);
     const partial = `${target.store.blobPath(DIGEST)}-partial`;
     await fs.writeFile(partial, bytes.subarray(0, 500_000));
@@ -243,7 +200,7 @@ describe('pull between two servers', () => {
     expect(lines.find((l) => l.digest === DIGEST)?.completed).toBe(500_000);
 
     // A partial with wrong bytes fails verification, is removed, and the next pull works.
-    const other = await startModelServer();
+    const other = await startModelServer('hearth-pull-');
     others.push(other);
     const bad = Buffer.from(bytes.subarray(0, 500_000));
     bad[1000] ^= 0xff;

@@ -6,39 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
 import type { GenerateEvent, GenerateJob } from '../../server/runtime/scheduler';
-import { ModelNotFoundError, type ModelStore } from '../../server/store/model-store';
-import { STORIES } from './helpers';
+import { storiesStore } from './fixtures';
 
-const store: ModelStore = {
-  root: '',
-  async resolve(name) {
-    if (!name.startsWith('stories')) throw new ModelNotFoundError(name);
-    return {
-      name: name.includes(':') ? name : `${name}:latest`,
-      digest: 'a'.repeat(64),
-      modelPath: STORIES,
-      parameters: {},
-      messages: [],
-      license: [],
-      details: {
-        parent_model: '',
-        format: 'gguf',
-        family: 'llama',
-        families: ['llama'],
-        parameter_size: '260K',
-        quantization_level: 'F32'
-      },
-      size: 1_185_472,
-      modifiedAt: new Date()
-    };
-  },
-  async list() {
-    return [];
-  },
-  async show() {
-    throw new Error('not used');
-  }
-};
+const store = storiesStore();
 
 const silent = {
   info() {},

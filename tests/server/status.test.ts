@@ -4,13 +4,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { gguf } from '@huggingface/gguf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyRequest } from 'fastify';
 import type { StatusSnapshot } from '../../src/lib/ollama/portal';
-import { STORIES } from './helpers';
+import { STORIES, createModelFrom } from './fixtures';
 import {
-  createModelFrom,
   sampleValue,
   startMonitoredServer,
+  userFromHeader,
   type MonitoredServer
 } from './monitoring-app';
 
@@ -157,11 +156,7 @@ describe('status feed with sign-in on', () => {
       // Stand-in for the auth layer: sign-in on, request.user from a test header.
       beforeRoutes(app, ctx) {
         Object.assign(ctx, { access: { enabled: true } });
-        app.addHook('onRequest', async (request) => {
-          const role = request.headers['x-test-role'];
-          if (typeof role === 'string')
-            (request as FastifyRequest & { user?: object }).user = { id: 'u', role };
-        });
+        userFromHeader(app, 'x-test-role', (role) => ({ id: 'u', role }));
       }
     });
   });

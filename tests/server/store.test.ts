@@ -11,8 +11,8 @@ import { DiskModelStore } from '../../server/store/disk-store';
 import { sha256Hex } from '../../server/store/layout';
 import { ModelNotFoundError } from '../../server/store/model-store';
 import { MEDIA_TYPES } from '../../src/lib/ollama/types';
+import { STORIES } from './fixtures';
 
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
 const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
 
 let root: string;

@@ -1,0 +1,41 @@
+/**
+ * A Fastify app with only the inference routes (Ollama's and OpenAI's) on real
+ * stories260K inference; the model store is the stories stand-in from ./fixtures.
+ */
+import Fastify from 'fastify';
+import { registerInferenceRoutes } from '../../server/api/inference';
+import { registerOpenAIRoutes } from '../../server/api/openai';
+import { loadConfig } from '../../server/config';
+import { registerBodyParsers } from '../../server/http/body';
+import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
+import type { ModelStore } from '../../server/store/model-store';
+import { listenOnLoopback, storiesStore, useOllamaErrors } from './fixtures';
+
+export interface InferenceApp {
+  url: string;
+  scheduler: LlamaScheduler;
+  close(): Promise<void>;
+}
+
+export async function startInferenceApp(
+  env: Record<string, string> = {},
+  store: ModelStore = storiesStore()
+): Promise<InferenceApp> {
+  const config = loadConfig({ HEARTH_MODELS: '.', HEARTH_THREADS: '1', ...env });
+  const app = Fastify({ logger: false });
+  const scheduler = new LlamaScheduler(config, store, app.log);
+  // The app's body parsing: any body is read as JSON, whatever its content type.
+  registerBodyParsers(app);
+  useOllamaErrors(app);
+  registerInferenceRoutes(app, { config, store, scheduler, log: app.log });
+  registerOpenAIRoutes(app, { config, store, scheduler, log: app.log });
+  const { url } = await listenOnLoopback(app);
+  return {
+    url,
+    scheduler,
+    async close() {
+      await app.close();
+      await scheduler.close();
+    }
+  };
+}
