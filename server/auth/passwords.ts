@@ -11,8 +11,7 @@ const P = 1;
 const KEY_LENGTH = 32;
 const SALT_BYTES = 16;
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 1024;
+export { PASSWORD_MAX, PASSWORD_MIN } from '../../src/lib/ollama/portal';
 
 function derive(password: string, salt: Buffer, options: ScryptOptions, length: number) {
   // 128·N·r bytes are needed; allow twice that so Node's 32 MiB default is no ceiling.

@@ -27,7 +27,8 @@ export class Monitor {
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
     this.metrics.request(method, route, status, seconds);
-    this.recentRequests.add();
+    // The admin's "requests per minute" means API traffic, not the app's own files.
+    if (/^\/(api|v1|v2)\//.test(route)) this.recentRequests.add();
   }
 
   recordGeneration(sample: GenerationSample): void {

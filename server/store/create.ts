@@ -18,7 +18,7 @@ import { humanParameterCount, readGgufInfo, type GgufInfo } from './gguf-info';
 import { Layout, digestHex, exists, parseName } from './layout';
 import { readDetails, readManifest, toResolvedModel, writeManifest } from './manifests';
 import type { OnProgress } from './model-store';
-import { ParameterError, normalizeParameters } from './parameters';
+import { ParameterError, normalizeParameters } from '../../src/lib/ollama/parameters';
 
 export interface CreateDeps {
   layout: Layout;

@@ -27,8 +27,8 @@ import {
   type PreparedOperation,
   type ResolvedModel
 } from './model-store';
-import { renderModelfile } from './modelfile';
-import { formatParameters } from './parameters';
+import { renderModelfile } from '../../src/lib/ollama/modelfile';
+import { formatParameters } from '../../src/lib/ollama/parameters';
 import { fetchManifest, pullModel, pullSource, type PullDeps } from './pull';
 
 export interface DiskModelStoreOptions {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HearthDB } from '../../src/lib/store/db';
 import { ConversationStore, ThrottledMessageWriter } from '../../src/lib/store/conversations';
 import { ChatSession, type ChatRuntime } from '../../src/lib/chat/session.svelte';
+import { PacedText } from '../../src/lib/chat/paced-text';
 import { EngineError } from '../../src/lib/engines/engine';
 import type { CatalogModel } from '../../src/lib/models/types';
 import type { ChatRequest, ChatResponse } from '../../src/lib/ollama/types';
@@ -191,5 +192,31 @@ describe('ChatSession', () => {
     expect(session.conversation.options).toEqual({ temperature: 0, top_k: 1 });
     expect(session.messages.map((m) => m.content)).toEqual(['hello', 'Hello, world']);
     expect(await session.open('missing')).toBe(false);
+  });
+});
+
+describe('PacedText (answers shown at most once per frame)', () => {
+  it('shows a lone token at once, holds a burst back, and shows the rest on a timer or flush', async () => {
+    let clock = 1000;
+    const shown: string[] = [];
+    const paced = new PacedText(
+      (t) => shown.push(t),
+      50,
+      () => clock
+    );
+    paced.add('Once');
+    expect(shown).toEqual(['Once']);
+    for (const t of [' upon', ' a', ' time']) paced.add(t);
+    expect(shown).toEqual(['Once']); // the same instant: held back
+    clock += 60;
+    paced.add(',');
+    expect(shown).toEqual(['Once', ' upon a time,']);
+    paced.add(' there');
+    await new Promise((r) => setTimeout(r, 80)); // no further chunk: the timer shows it
+    expect(shown).toEqual(['Once', ' upon a time,', ' there']);
+    paced.add(' was');
+    paced.flush();
+    paced.flush();
+    expect(shown.join('')).toBe('Once upon a time, there was');
   });
 });

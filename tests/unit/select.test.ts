@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autoEngine, chooseEngine } from '../../src/lib/engines/select';
 import type { DeviceProbe, WebGpuProbe } from '../../src/lib/device/types';
@@ -83,7 +85,9 @@ describe('chooseEngine', () => {
   it('needs shader-f16 for f16 variants and points to the q4f32 one', () => {
     expect(chooseEngine(mlcF16, gpuNoF16, 'auto')).toEqual({
       kind: null,
-      reason: expect.stringContaining('q4f32')
+      reason: expect.stringContaining('q4f32'),
+      key: 'mlcNoShaderF16',
+      params: { name: mlcF16.name }
     });
     expect(chooseEngine(mlcF16, realGpu, 'auto').kind).toBe('webgpu');
     expect(chooseEngine(mlcF32, gpuNoF16, 'auto').kind).toBe('webgpu');
@@ -101,7 +105,9 @@ describe('autoEngine (device-level choice shown before a model is picked)', () =
     expect(autoEngine(noGpu)).toEqual({
       kind: 'wasm',
       reason:
-        'WebGPU unavailable: requestAdapter returned no adapter (start Chromium with WebGPU enabled, e.g. --enable-unsafe-webgpu on Linux) — using WASM'
+        'WebGPU unavailable: requestAdapter returned no adapter (start Chromium with WebGPU enabled, e.g. --enable-unsafe-webgpu on Linux) — using WASM',
+      key: 'webgpuMissing',
+      params: { reason: 'requestAdapter returned no adapter' }
     });
   });
 
@@ -114,7 +120,9 @@ describe('autoEngine (device-level choice shown before a model is picked)', () =
   it('prefers a real GPU and reports shader-f16', () => {
     expect(autoEngine(realGpu)).toEqual({
       kind: 'webgpu',
-      reason: 'WebGPU available with shader-f16'
+      reason: 'WebGPU available with shader-f16',
+      key: 'webgpuF16',
+      params: {}
     });
     expect(autoEngine(gpuNoF16).reason).toContain('q4f32 models only');
   });
@@ -125,5 +133,77 @@ describe('autoEngine (device-level choice shown before a model is picked)', () =
     const forced = autoEngine(noGpu, 'webgpu');
     expect(forced.kind).toBe('wasm');
     expect(forced.reason).toContain('despite the setting');
+  });
+});
+
+describe('chooseEngine with server models', () => {
+  const server: CatalogModel = {
+    id: 'server:stories:latest',
+    name: 'stories:latest',
+    format: 'gguf',
+    quantization: 'F32',
+    sizeBytes: 1_185_472,
+    memoryBytes: 0,
+    source: { kind: 'server', name: 'stories:latest' },
+    builtin: false
+  };
+
+  it('runs them on the server whatever the device and override', () => {
+    for (const p of [noGpu, swiftShader, realGpu, probe(noGpu.webgpu, { wasmMemory64: false })]) {
+      for (const o of ['auto', 'webgpu', 'wasm'] as const) {
+        expect(chooseEngine(server, p, o)).toEqual({
+          kind: 'remote',
+          reason: 'Runs on the Hearth server',
+          key: 'server',
+          params: {}
+        });
+      }
+    }
+  });
+
+  it('leaves in-browser GGUF models of the same name on WASM', () => {
+    const local = {
+      ...server,
+      id: 'portal:stories:latest',
+      source: { kind: 'url' as const, url: '/v2/x' }
+    };
+    expect(chooseEngine(local, realGpu, 'auto').kind).toBe('wasm');
+  });
+});
+
+describe('engine reasons are translatable', () => {
+  const dictionaries = ['en', 'zh-CN'].map(
+    (code) =>
+      JSON.parse(
+        readFileSync(
+          path.resolve(import.meta.dirname, `../../src/lib/i18n/${code}/engines.json`),
+          'utf8'
+        )
+      ).reasons as Record<string, string>
+  );
+
+  it('has every reason key, with the same placeholders, in en and zh-CN', () => {
+    const choices = [
+      ...[noGpu, swiftShader, realGpu, gpuNoF16].flatMap((p) =>
+        (['auto', 'webgpu', 'wasm'] as const).flatMap((o) => [
+          autoEngine(p, o),
+          chooseEngine(gguf, p, o),
+          chooseEngine(mlcF16, p, o),
+          chooseEngine(mlcF32, p, o),
+          chooseEngine(gguf, { ...p, crossOriginIsolated: false }, o)
+        ])
+      )
+    ];
+    const keys = new Set(choices.map((c) => c.key));
+    expect(keys.size).toBeGreaterThan(12);
+    for (const key of keys) {
+      const choice = choices.find((c) => c.key === key)!;
+      const english = dictionaries[0][key];
+      // The English dictionary says exactly what the code says.
+      expect(english.replace(/\{(\w+)\}/g, (_, n: string) => choice.params[n])).toBe(choice.reason);
+      const placeholders = (text: string) =>
+        [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(placeholders(dictionaries[1][key])).toEqual(placeholders(english));
+    }
   });
 });

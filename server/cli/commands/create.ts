@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ProgressResponse } from '../../../src/lib/ollama/types';
-import { isPathLike, modelfileToCreateRequest, parseModelfile } from '../../store/modelfile';
+import {
+  isPathLike,
+  modelfileToCreateRequest,
+  parseModelfile
+} from '../../../src/lib/ollama/modelfile';
 import { CliError, type HearthClient } from '../client';
 import { ProgressDisplay } from '../progress';
 

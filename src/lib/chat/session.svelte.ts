@@ -15,6 +15,7 @@ import {
 } from '../store/conversations';
 import { autoTitle, buildChatRequest, statsFromFinal } from './request';
 import { defaultOptions } from './params';
+import { PacedText } from './paced-text';
 
 /** The slice of engineRuntime the chat needs. */
 export interface ChatRuntime {
@@ -209,16 +210,18 @@ export class ChatSession {
     this.streamingId = answer.id;
     this.error = null;
     let final: ChatResponse | null = null;
+    const shown = new PacedText((text) => {
+      live.content += text;
+      this.writer.schedule(answer.id, { content: live.content });
+    });
     try {
       for await (const chunk of runtime.chat(model, request, abort.signal)) {
         if (abort.signal.aborted) break;
         const token = chunk.message?.content ?? '';
-        if (token) {
-          live.content += token;
-          this.writer.schedule(answer.id, { content: live.content });
-        }
+        if (token) shown.add(token);
         if (chunk.done) final = chunk;
       }
+      shown.flush();
       if (abort.signal.aborted) live.stopped = true;
       if (final && runtime.kind) live.stats = statsFromFinal(final, runtime.kind, model.id);
     } catch (err) {
@@ -233,6 +236,7 @@ export class ChatSession {
         };
       }
     } finally {
+      shown.flush();
       this.abort = null;
       this.streamingId = null;
       const { content, stats, stopped, error } = $state.snapshot(live);

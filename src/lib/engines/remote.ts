@@ -20,6 +20,11 @@ export interface RemoteEngineOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer …` (a Hearth API key). */
   token?: string;
+  /**
+   * Extra headers per request, read at send time (e.g. the portal session's X-CSRF-Token,
+   * which a cookie-authenticated POST needs and which changes on sign-in).
+   */
+  headers?: () => Record<string, string>;
   /** The server-side model name for a catalog entry; defaults to the id without "remote:". */
   remoteName?: (model: CatalogModel) => string;
   fetch?: typeof fetch;
@@ -45,6 +50,11 @@ export class RemoteEngine implements Engine {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
+  /** For messages: baseUrl '' means the server that served this page. */
+  private get where(): string {
+    return this.baseUrl || 'the Hearth server';
+  }
+
   nameOf(model: CatalogModel): string {
     return this.options.remoteName?.(model) ?? model.id.replace(/^remote:/, '');
   }
@@ -55,7 +65,7 @@ export class RemoteEngine implements Engine {
     onProgress: (p: LoadProgress) => void,
     signal?: AbortSignal
   ): Promise<void> {
-    onProgress({ phase: 'init', text: `Asking ${this.baseUrl} for ${this.nameOf(model)}` });
+    onProgress({ phase: 'init', text: `Asking ${this.where} for ${this.nameOf(model)}` });
     try {
       const response = await this.post('/api/show', { model: this.nameOf(model) }, signal);
       await response.body?.cancel();
@@ -63,7 +73,7 @@ export class RemoteEngine implements Engine {
       if (error instanceof RemoteError && error.status === 404) {
         throw new EngineError(
           'not-downloaded',
-          `${this.baseUrl} has no model ${this.nameOf(model)}: ${error.message}`
+          `${this.where} has no model ${this.nameOf(model)}: ${error.message}`
         );
       }
       throw error;
@@ -115,7 +125,7 @@ export class RemoteEngine implements Engine {
     return {
       kind: 'remote',
       modelId: this.model?.id ?? null,
-      detail: `Ollama API at ${this.baseUrl}`
+      detail: `Ollama API at ${this.where}`
     };
   }
 
@@ -155,7 +165,10 @@ export class RemoteEngine implements Engine {
   }
 
   private async post(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      ...this.options.headers?.(),
+      'content-type': 'application/json'
+    };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
@@ -163,12 +176,14 @@ export class RemoteEngine implements Engine {
       response = await doFetch(`${this.baseUrl}${path}`, {
         method: 'POST',
         headers,
+        // Same origin: the portal's session cookie authenticates (never sent cross-origin).
+        credentials: 'same-origin',
         body: JSON.stringify(body),
         signal
       });
     } catch (error) {
       if (signal?.aborted) throw new EngineError('aborted', 'Stopped.', { cause: error });
-      throw new Error(`Cannot reach ${this.baseUrl}: ${(error as Error).message}`, {
+      throw new Error(`Cannot reach ${this.where}: ${(error as Error).message}`, {
         cause: error
       });
     }

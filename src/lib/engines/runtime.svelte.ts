@@ -21,8 +21,14 @@ import {
   type EngineKind,
   type LoadProgress
 } from './engine';
-import { chooseEngine, type EngineOverride, type LocalEngineKind } from './select';
+import {
+  chooseEngine,
+  type EngineOverride,
+  type EngineReasonKey,
+  type LocalEngineKind
+} from './select';
 import { errorCodeOf, needsReload, userMessage, type Translate } from './errors';
+import { DEFAULT_CONTEXT } from './wasm-options';
 
 export type RuntimeStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -37,7 +43,7 @@ export interface RuntimeDeps {
     probe: DeviceProbe,
     kind: LocalEngineKind
   ): Promise<{ verdict: string; reason: string }>;
-  createEngine(kind: LocalEngineKind, options: { threads: number | null }): Promise<Engine>;
+  createEngine(kind: EngineKind, options: { threads: number | null }): Promise<Engine>;
   readSetting(key: string): Promise<unknown>;
   writeSetting(key: string, value: unknown): Promise<void>;
   translate?: Translate;
@@ -51,8 +57,11 @@ export class EngineRuntime {
   kind = $state<EngineKind | null>(null);
   modelId = $state<string | null>(null);
   override = $state<EngineOverride>('auto');
-  /** Why this engine was chosen (or why none could be). */
+  /** Why this engine was chosen (or why none could be), in English. */
   reason = $state('');
+  /** The same, translatable: engines.reasons.<reasonKey> with reasonParams. */
+  reasonKey = $state<EngineReasonKey | null>(null);
+  reasonParams = $state<Record<string, string>>({});
   /** The engine's own description: "wllama 3.8.1, 1 thread, n_ctx 512". */
   detail = $state('');
   /** WASM thread override; null = automatic. */
@@ -113,9 +122,14 @@ export class EngineRuntime {
       const probe = await this.deps.probe();
       const choice = chooseEngine(model, probe, this.override);
       this.reason = choice.reason;
+      this.reasonKey = choice.key;
+      this.reasonParams = choice.params;
       if (!choice.kind) throw new EngineError('not-supported', choice.reason);
-      const fit = await this.deps.fit(model, probe, choice.kind);
-      if (fit.verdict === 'does-not-fit') throw new EngineError('does-not-fit', fit.reason);
+      // A server model has no weights here: the server decides what it can hold.
+      if (choice.kind !== 'remote') {
+        const fit = await this.deps.fit(model, probe, choice.kind);
+        if (fit.verdict === 'does-not-fit') throw new EngineError('does-not-fit', fit.reason);
+      }
       await this.dropEngine();
       this.kind = choice.kind;
       const engine = await this.deps.createEngine(choice.kind, { threads: this.wasmThreads });
@@ -141,7 +155,8 @@ export class EngineRuntime {
     signal?: AbortSignal
   ): AsyncGenerator<ChatResponse> {
     const engine = await this.engineFor(model);
-    yield* this.guard(engine.chat({ ...request, model: model.id }, signal));
+    const options = engine.kind === 'remote' ? boundedOnServer(request.options) : request.options;
+    yield* this.guard(engine.chat({ ...request, model: model.id, options }, signal));
   }
 
   async *generate(
@@ -219,6 +234,17 @@ export class EngineRuntime {
   }
 }
 
+/**
+ * In-browser engines stop when the context is full; a server shifts its context and can
+ * go on for ever (a base model never says it is done). Unless the user set a limit, a
+ * server answer stops after one context's worth of tokens, as it would in this browser.
+ */
+export function boundedOnServer(options: ChatRequest['options']): ChatRequest['options'] {
+  if (options?.num_predict !== undefined) return options;
+  const context = options?.num_ctx && options.num_ctx > 0 ? options.num_ctx : DEFAULT_CONTEXT;
+  return { ...options, num_predict: context };
+}
+
 function i18nTranslate(key: string, fallback: string): string {
   try {
     const text = get(t)(key);
@@ -235,6 +261,21 @@ export const defaultRuntimeDeps: RuntimeDeps = {
     return fitVerdict(model, probe, kind, { bytesStored: state?.bytesStored ?? 0 });
   },
   async createEngine(kind, options) {
+    if (kind === 'remote') {
+      const [{ RemoteEngine }, { getCsrfToken }] = await Promise.all([
+        import('./remote'),
+        import('../portal/client')
+      ]);
+      // Same origin: the portal's session cookie authenticates; writes echo its CSRF token.
+      return new RemoteEngine({
+        baseUrl: '',
+        headers: (): Record<string, string> => {
+          const token = getCsrfToken();
+          return token ? { 'X-CSRF-Token': token } : {};
+        },
+        remoteName: (model) => (model.source.kind === 'server' ? model.source.name : model.id)
+      });
+    }
     if (kind === 'wasm') {
       const { WasmEngine } = await import('./wasm');
       return new WasmEngine({ threads: options.threads });

@@ -5,6 +5,7 @@
  * in web-llm's own IndexedDB cache (cacheBackend 'indexeddb'), not in Hearth's store.
  */
 import type {
+  AppConfig,
   ChatCompletionChunk,
   Completion,
   CompletionUsage,
@@ -21,6 +22,7 @@ import type {
 } from '../ollama/types';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
+import { mlcAppConfig } from './mlc-config';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import {
   finishToDoneReason,
@@ -85,7 +87,8 @@ export class WebGpuEngine implements Engine {
     try {
       const engine = await Promise.race([
         webllm.CreateWebWorkerMLCEngine(worker, model.id, {
-          appConfig: { ...webllm.prebuiltAppConfig, cacheBackend: 'indexeddb' },
+          // Portal-hosted models come with their own record (weights from the LAN).
+          appConfig: mlcAppConfig(webllm.prebuiltAppConfig, [model]) as AppConfig,
           initProgressCallback: (report) => onProgress(initProgressToLoad(report))
         }),
         aborted

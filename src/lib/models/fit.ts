@@ -47,7 +47,8 @@ const REASONS = {
     'Needs {needed}; runs on a software GPU (fallback adapter), expect it to be slow',
   fits: 'Fits: needs {needed}',
   sizeUnknown: 'Size unknown until the download starts',
-  fitsUnknownRam: 'Should fit: needs {needed} (this browser does not report its RAM)'
+  fitsUnknownRam: 'Should fit: needs {needed} (this browser does not report its RAM)',
+  runsOnServer: 'Fits: runs on the Hearth server, not on this device'
 } as const;
 
 export type FitReasonKey = keyof typeof REASONS;
@@ -72,6 +73,8 @@ export function fitVerdict(
   engine: 'webgpu' | 'wasm',
   options: FitOptions = {}
 ): FitVerdict {
+  // The server's own memory is its admin's business: nothing here limits it.
+  if (model.source.kind === 'server') return verdict('fits', 'runsOnServer');
   const needed = formatBytes(model.memoryBytes);
   if (engine === 'webgpu') {
     if (!probe.webgpu.available) {

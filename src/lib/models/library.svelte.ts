@@ -9,10 +9,13 @@ import { AddModelError, addModelFromUrl, importModelFile } from '../downloads/ad
 import { downloadModel } from '../downloads/download';
 import type { DownloadProgress } from '../downloads/progress';
 import { GgufError } from './gguf-check';
-import { listCatalog, removeUserModel } from './catalog';
+import { listCatalog, removeUserModel, saveUserModel } from './catalog';
 import { cachedMlcModels, deleteMlcModel } from './mlc-cache';
 import type { CatalogModel, ModelState } from './types';
 import { deleteModelFiles, listModelStates, storageUsed } from '../store/model-files';
+import { portalSession } from '../portal/session.svelte';
+import { fetchPortalWeights, isPortalModel, mergePortalCatalog } from '../portal/weights';
+import { fetchServerModels } from '../portal/server-models';
 
 export interface LibraryEntry {
   model: CatalogModel;
@@ -43,6 +46,10 @@ class ModelLibrary {
   storageUsed = $state(0);
   loaded = $state(false);
   error = $state<LibraryError | null>(null);
+  /** Models that run on the Hearth server (empty without a reachable portal). */
+  serverModels = $state<CatalogModel[]>([]);
+  /** The portal's current weights listing; stored portal entries show even without it. */
+  portalWeights = $state<CatalogModel[]>([]);
 
   private controllers = new Map<string, AbortController>();
   private mlcCached = new Set<string>();
@@ -55,7 +62,7 @@ class ModelLibrary {
         storageUsed()
       ]);
       const byId = new Map(states.map((s) => [s.id, s]));
-      this.entries = catalog.map((model) => ({
+      this.entries = mergePortalCatalog(catalog, this.portalWeights).map((model) => ({
         model,
         state:
           model.format === 'mlc'
@@ -70,15 +77,39 @@ class ModelLibrary {
     }
   }
 
-  /** Probes the device, then learns which MLC models web-llm already holds. */
+  /**
+   * Probes the device, asks the portal (when this app was served by one) for its weights
+   * and server models, then learns which MLC models web-llm already holds.
+   */
   async init(): Promise<void> {
-    const [probe] = await Promise.all([probeDevice(), this.refresh()]);
+    // The local catalog shows at once; the portal's entries join when it answers.
+    const [probe] = await Promise.all([
+      probeDevice(),
+      this.refresh(),
+      this.loadPortal().then(() => this.refresh())
+    ]);
     this.probe = probe;
     if (probe.webgpu.available) {
-      const ids = this.entries.filter((e) => e.model.format === 'mlc').map((e) => e.model.id);
-      this.mlcCached = await cachedMlcModels(ids).catch(() => new Set<string>());
+      const mlc = this.entries.filter((e) => e.model.format === 'mlc').map((e) => e.model);
+      this.mlcCached = await cachedMlcModels(mlc).catch(() => new Set<string>());
       await this.refresh();
     }
+  }
+
+  /** Offline or signed out, both lists are simply empty: stored portal models still show. */
+  async loadPortal(): Promise<void> {
+    await portalSession.check();
+    if (!portalSession.canUse) {
+      this.serverModels = [];
+      this.portalWeights = [];
+      return;
+    }
+    const [server, weights] = await Promise.all([
+      fetchServerModels().catch(() => [] as CatalogModel[]),
+      fetchPortalWeights().catch(() => [] as CatalogModel[])
+    ]);
+    this.serverModels = server;
+    this.portalWeights = weights;
   }
 
   async reprobe(): Promise<void> {
@@ -106,6 +137,15 @@ class ModelLibrary {
   /** Starts or resumes a GGUF download; MLC models go through the engine (web-llm fetches). */
   async download(model: CatalogModel): Promise<void> {
     if (this.running[model.id]) return;
+    // Keep the portal's entry from now on, so the model stays listed (and ready) offline.
+    if (isPortalModel(model)) {
+      try {
+        await saveUserModel(model);
+      } catch (e) {
+        this.error = { message: (e as Error).message };
+        return;
+      }
+    }
     if (model.format === 'mlc') return this.loadMlc(model);
     const controller = this.track(model.id);
     try {
@@ -151,12 +191,13 @@ class ModelLibrary {
     this.controllers.get(model.id)?.abort();
     try {
       if (model.format === 'mlc') {
-        await deleteMlcModel(model.id);
+        await deleteMlcModel(model);
         this.mlcCached.delete(model.id);
       } else {
         await deleteModelFiles(model.id);
-        if (!model.builtin) await removeUserModel(model.id);
       }
+      // The portal lists its models again while reachable; offline they go with their weights.
+      if (!model.builtin) await removeUserModel(model.id);
     } catch (e) {
       this.error = { message: (e as Error).message };
     }

@@ -1,22 +1,28 @@
 /**
  * MLC weights live in web-llm's own cache (cacheBackend 'indexeddb', as the WebGPU engine
  * configures it), not in Hearth's chunk store: ask web-llm whether a model is there.
+ * Portal-hosted models are looked up through their own records (mlcAppConfig).
  */
-async function appConfig() {
+import type { AppConfig } from '@mlc-ai/web-llm';
+import { mlcAppConfig } from '../engines/mlc-config';
+import type { CatalogModel } from './types';
+
+async function appConfig(models: readonly CatalogModel[]) {
   const webllm = await import('@mlc-ai/web-llm');
-  return { webllm, config: { ...webllm.prebuiltAppConfig, cacheBackend: 'indexeddb' as const } };
+  return { webllm, config: mlcAppConfig(webllm.prebuiltAppConfig, models) as AppConfig };
 }
 
 /** Ids of the given MLC models that web-llm has fully cached. */
-export async function cachedMlcModels(ids: string[]): Promise<Set<string>> {
-  const { webllm, config } = await appConfig();
+export async function cachedMlcModels(models: readonly CatalogModel[]): Promise<Set<string>> {
+  const { webllm, config } = await appConfig(models);
+  const ids = models.map((m) => m.id);
   const cached = await Promise.all(
     ids.map((id) => webllm.hasModelInCache(id, config).catch(() => false))
   );
   return new Set(ids.filter((_, i) => cached[i]));
 }
 
-export async function deleteMlcModel(id: string): Promise<void> {
-  const { webllm, config } = await appConfig();
-  await webllm.deleteModelAllInfoInCache(id, config);
+export async function deleteMlcModel(model: CatalogModel): Promise<void> {
+  const { webllm, config } = await appConfig([model]);
+  await webllm.deleteModelAllInfoInCache(model.id, config);
 }

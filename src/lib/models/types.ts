@@ -5,13 +5,24 @@ export type ModelFormat = 'mlc' | 'gguf';
 export type ModelSource =
   /** web-llm's own prebuiltAppConfig entry, fetched and cached by web-llm itself. */
   | { kind: 'mlc-prebuilt' }
-  /** A GGUF at a URL (a hub, a LAN mirror, or a Hearth portal's blob endpoint). */
-  | { kind: 'url'; url: string }
+  /**
+   * A GGUF at a URL (a hub, a LAN mirror, or a Hearth portal's blob endpoint). `portal` is
+   * the portal's model name when the portal listed it (/api/portal/weights).
+   */
+  | { kind: 'url'; url: string; portal?: string }
+  /** MLC weights and model library hosted by a Hearth portal (web-llm fetches them). */
+  | { kind: 'mlc-portal'; portal: string; model: string; modelLib: string }
+  /** A model that runs on the Hearth server itself (/api/tags); nothing is downloaded. */
+  | { kind: 'server'; name: string }
   /** A GGUF the user picked or dropped (the air-gapped "USB stick" case). */
   | { kind: 'file'; fileName: string };
 
 export interface CatalogModel {
-  /** Stable id: web-llm's model_id for MLC models, "gguf:<slug>" for GGUF. */
+  /**
+   * Stable id: web-llm's model_id for MLC models, "gguf:<slug>" for GGUF, "portal:<name>"
+   * (GGUF) and "portal-mlc:<name>" for weights from a Hearth portal, "server:<name>" for
+   * models that run on the server.
+   */
   id: string;
   name: string;
   format: ModelFormat;

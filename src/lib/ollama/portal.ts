@@ -7,6 +7,10 @@ import type { ProcessModel } from './types';
 
 export type UserRole = 'admin' | 'user';
 
+/** Password length rules: the server enforces them, forms check them before sending. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 1024;
+
 export interface UserJson {
   id: number;
   username: string;

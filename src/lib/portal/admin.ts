@@ -11,15 +11,13 @@ import type {
   Grant,
   GroupJson,
   PermissionMatrix,
-  SessionResponse,
   UserJson,
   UserRole
 } from '../ollama/portal';
 import type { ListResponse, ShowResponse } from '../ollama/types';
 import { PortalError, portalFetch, portalJson } from './client';
 
-/** Mirrors the server's rule (server/auth/passwords.ts), which is what enforces it. */
-export const PASSWORD_MIN = 8;
+export { PASSWORD_MIN } from '../ollama/portal';
 
 export type AdminUser = UserJson & { groupIds: number[] };
 export type AdminKey = ApiKeyJson & { username: string | null };
@@ -187,12 +185,4 @@ export async function hasBlob(digest: string): Promise<boolean> {
   if (response.status === 404) return false;
   if (!response.ok) throw new PortalError(response.status, `${response.status} checking blob`);
   return true;
-}
-
-/**
- * The session's CSRF token, for the one write that cannot use portalFetch: the blob
- * upload goes through XMLHttpRequest because only it reports upload progress.
- */
-export async function currentCsrfToken(): Promise<string | null> {
-  return (await portalJson<SessionResponse>('/api/auth/session')).csrfToken;
 }

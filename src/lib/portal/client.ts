@@ -20,6 +20,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** For other same-origin clients (the chat's RemoteEngine) that post with the session cookie. */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

@@ -5,8 +5,8 @@ import {
   modelfileToCreateRequest,
   parseModelfile,
   renderModelfile
-} from '../../server/store/modelfile';
-import { formatParameters, normalizeParameters } from '../../server/store/parameters';
+} from '../../src/lib/ollama/modelfile';
+import { formatParameters, normalizeParameters } from '../../src/lib/ollama/parameters';
 
 const SAMPLE = `# A storyteller
 FROM ./stories260K.gguf

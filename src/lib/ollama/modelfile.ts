@@ -2,7 +2,7 @@
  * Ollama's Modelfile: parsing (for `hearth create -f Modelfile`) and rendering (the
  * `modelfile` text of /api/show). Errors name the line so a user can fix the file.
  */
-import type { CreateRequest, Message, Role } from '../../src/lib/ollama/types';
+import type { CreateRequest, Message, Role } from './types';
 import { ParameterError, formatValue, parseParameterText } from './parameters';
 
 export interface Modelfile {
@@ -18,9 +18,10 @@ export interface Modelfile {
 export class ModelfileError extends Error {
   constructor(
     readonly line: number,
-    message: string
+    /** The problem without the line prefix, for UIs that show the line themselves. */
+    readonly detail: string
   ) {
-    super(`Modelfile line ${line}: ${message}`);
+    super(`Modelfile line ${line}: ${detail}`);
     this.name = 'ModelfileError';
   }
 }

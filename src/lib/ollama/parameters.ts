@@ -3,7 +3,7 @@
  * typed the way Ollama's Options struct types them, so a Modelfile written for Ollama
  * means the same thing here and a typo fails loudly instead of being ignored at run time.
  */
-import type { Options } from '../../src/lib/ollama/types';
+import type { Options } from './types';
 
 type Kind = 'int' | 'float' | 'bool' | 'strings';
 
