@@ -31,8 +31,8 @@ describe('chooseThreads', () => {
     expect(chooseThreads({ cores: 16, crossOriginIsolated: false })).toBe(1);
     expect(chooseThreads({ cores: 16, crossOriginIsolated: false }, 8)).toBe(1);
   });
-  it('uses one thread on ≤ 2 cores, where it decodes faster', () => {
-    expect(chooseThreads({ cores: 2, crossOriginIsolated: true })).toBe(1);
+  it('uses every core up to 2, where two threads decode faster in the browser', () => {
+    expect(chooseThreads({ cores: 2, crossOriginIsolated: true })).toBe(2);
     expect(chooseThreads({ cores: 1, crossOriginIsolated: true })).toBe(1);
   });
   it('leaves a core to the page and caps at 4', () => {
