@@ -32,6 +32,8 @@ export interface ServerConfig {
   rateLimitPerMin: number;
   /** API key sent when pulling from another Hearth server that has sign-in on. */
   registryKey?: string;
+  /** Fixed first-run setup token (HEARTH_SETUP_TOKEN); otherwise one is made per start when needed. */
+  setupToken?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     dataDir: path.resolve(pick(env, 'HEARTH_DATA') ?? path.join(path.dirname(modelsDir), 'data')),
     auth: parseAuthSetting(pick(env, 'HEARTH_AUTH')),
     rateLimitPerMin: integer(pick(env, 'HEARTH_RATE_LIMIT'), 0, 'HEARTH_RATE_LIMIT'),
-    registryKey: pick(env, 'HEARTH_REGISTRY_KEY')
+    registryKey: pick(env, 'HEARTH_REGISTRY_KEY'),
+    setupToken: pick(env, 'HEARTH_SETUP_TOKEN')
   };
 }

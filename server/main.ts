@@ -78,10 +78,13 @@ function announce(server: RunningServer, config: ServerConfig): void {
     console.log(`Sign-in: on (accounts in ${databasePath(config.dataDir)})`);
     const { ctx } = server;
     void ctx.auth?.store().then((store) => {
-      if (!store.users.adminExists())
-        console.log(
-          `No administrator yet: open ${server.url}/ to create one, or run \`hearth admin create NAME\`.`
-        );
+      if (store.users.adminExists()) return;
+      const token = ctx.auth?.setupToken;
+      console.log(
+        `No administrator yet: open ${server.url}/setup to create one` +
+          (token ? ` with setup token ${token}` : '') +
+          ', or run `hearth admin create NAME`.'
+      );
     });
   } else if (isLoopbackHost(config.host)) {
     console.log('Sign-in: off (loopback only; set HEARTH_AUTH=on to require it)');

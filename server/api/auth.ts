@@ -11,13 +11,15 @@ import { assertCsrf } from '../auth/guard';
 import { displayNameSchema, keyNameSchema, passwordSchema, usernameSchema } from '../auth/names';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords';
 import type { Auth, AuthStore } from '../auth/service';
+import { safeEqual } from '../auth/tokens';
 import type { User } from '../auth/users';
 import { keyJson, parse, requireUser, userJson } from '../auth/wire';
 
 const setupSchema = z.object({
   username: usernameSchema,
   password: passwordSchema,
-  displayName: displayNameSchema.optional()
+  displayName: displayNameSchema.optional(),
+  setupToken: z.string().max(200).optional()
 });
 // Sign-in only bounds the input: the account's own rules were applied when it was made.
 const loginSchema = z.object({
@@ -41,23 +43,27 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
   // Computed now so the first sign-in for an unknown name is not slower than the rest.
   if (auth.enabled) void dummyPasswordHash();
 
-  // → { authEnabled, setupRequired, user: UserJson | null, csrfToken: string | null }
+  // → { authEnabled, setupRequired, setupTokenRequired, user: UserJson | null, csrfToken: string | null }
   app.get('/api/auth/session', async (req) => {
     const store = await auth.store();
     const principal = req.principal;
     return {
       authEnabled: auth.enabled,
       setupRequired: !store.users.adminExists(),
+      setupTokenRequired: auth.setupToken !== null,
       user: principal ? userJson(principal.user) : null,
       csrfToken: principal?.via === 'session' ? principal.session!.csrfToken : null
     };
   });
 
-  // { username, password, displayName? } → 201 { user, csrfToken } + session cookie; 409 once an admin exists.
+  // { username, password, displayName?, setupToken? } → 201 { user, csrfToken } + session cookie; 409 once an admin exists.
   app.post('/api/auth/setup', async (req, reply) => {
-    const body = parse(setupSchema, req.body);
+    const { setupToken, ...body } = parse(setupSchema, req.body);
     const store = await auth.store();
     if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
+    if (auth.setupToken !== null && !safeEqual(setupToken ?? '', auth.setupToken)) {
+      throw new HttpError(403, "wrong setup token: it is printed in the server's console at start");
+    }
     const passwordHash = await hashPassword(body.password);
     // Checked again inside the write: two racing first visitors cannot both become admin.
     const user = store.db.transaction(() => {

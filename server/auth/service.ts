@@ -7,7 +7,9 @@ import type { ServerConfig } from '../config';
 import { AuditLog } from './audit';
 import { ApiKeys, Sessions } from './credentials';
 import { HearthDatabase, databasePath } from './db';
+import { isLoopbackHost } from '../http/origins';
 import { authMode, type AuthMode } from './mode';
+import { randomToken } from './tokens';
 import { Permissions } from './permissions';
 import { RateLimiter } from './ratelimit';
 import { Groups, Users } from './users';
@@ -47,12 +49,23 @@ export class AuthStore {
 export class Auth {
   readonly mode: AuthMode;
   readonly limiter = new RateLimiter();
+  /**
+   * What the first administrator must type to claim a server that others on the network
+   * can already reach: printed on the server's console at start, so only whoever runs
+   * the process can complete setup. None on loopback, where only this machine connects.
+   */
+  readonly setupToken: string | null;
   private opening: Promise<AuthStore> | undefined;
 
   constructor(
-    readonly config: Pick<ServerConfig, 'auth' | 'host' | 'dataDir' | 'rateLimitPerMin'>
+    readonly config: Pick<
+      ServerConfig,
+      'auth' | 'host' | 'dataDir' | 'rateLimitPerMin' | 'setupToken'
+    >
   ) {
     this.mode = authMode(config);
+    this.setupToken =
+      config.setupToken ?? (this.enabled && !isLoopbackHost(config.host) ? randomToken(9) : null);
   }
 
   get enabled(): boolean {

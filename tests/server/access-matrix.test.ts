@@ -235,6 +235,7 @@ describe('loopback without HEARTH_AUTH: open as before', () => {
     expect(await res.json()).toEqual({
       authEnabled: false,
       setupRequired: true,
+      setupTokenRequired: false,
       user: null,
       csrfToken: null
     });

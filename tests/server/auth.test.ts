@@ -70,6 +70,7 @@ describe('first run', () => {
     expect(res.body).toEqual({
       authEnabled: true,
       setupRequired: true,
+      setupTokenRequired: false,
       user: null,
       csrfToken: null
     });

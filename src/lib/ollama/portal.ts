@@ -56,6 +56,8 @@ export interface Grant {
 export interface SessionResponse {
   authEnabled: boolean;
   setupRequired: boolean;
+  /** Setup must quote the token the server printed at start (servers reachable from the network). */
+  setupTokenRequired: boolean;
   user: UserJson | null;
   csrfToken: string | null;
 }
