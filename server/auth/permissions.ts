@@ -7,7 +7,7 @@
  *   - "qwen*", "*"      globs: `*` matches any run of characters, tags included.
  */
 import { z } from 'zod';
-import { displayName, parseModelName } from '../../src/lib/ollama/names';
+import { normalizeModelName } from '../../src/lib/ollama/names';
 import type { Grant, SubjectType } from '../../src/lib/ollama/portal';
 import type { HearthDatabase, Row } from './db';
 
@@ -25,7 +25,7 @@ export function normalizePattern(input: string): string {
   const hasTag = text.lastIndexOf(':') > text.lastIndexOf('/');
   let name: string;
   try {
-    name = displayName(parseModelName(text));
+    name = normalizeModelName(text);
   } catch {
     throw new Error(`invalid model pattern "${input}"`);
   }
@@ -44,7 +44,7 @@ export const patternSchema = z.string().transform((value, ctx) => {
 /** The listed form of a requested name ("Stories" → "stories:latest"), or undefined if invalid. */
 export function canonicalModelName(name: string): string | undefined {
   try {
-    return displayName(parseModelName(name)).toLowerCase();
+    return normalizeModelName(name).toLowerCase();
   } catch {
     return undefined;
   }

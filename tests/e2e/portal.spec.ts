@@ -156,3 +156,26 @@ test('the portal refuses the API without credentials', async () => {
   const digest = await fetch(`${portal.url}/v2/library/stories/blobs/sha256:${STORIES_SHA256}`);
   expect(digest.status).toBe(401);
 });
+
+test('a server reachable from the network asks the first admin for its setup token', async ({
+  browser
+}) => {
+  const guarded = await startHearth({ HEARTH_AUTH: 'on', HEARTH_SETUP_TOKEN: 'console-token-42' });
+  try {
+    const context = await browser.newContext({ baseURL: guarded.url });
+    const page = await context.newPage();
+    await page.goto('/setup');
+    await page.getByTestId('setup-username').fill(ADMIN.username);
+    await page.getByTestId('setup-password').fill(ADMIN.password);
+    await page.getByTestId('setup-password2').fill(ADMIN.password);
+    await page.getByTestId('setup-token').fill('a guess');
+    await page.getByTestId('setup-submit').click();
+    await expect(page.getByRole('alert')).toContainText(/setup token/);
+    await page.getByTestId('setup-token').fill('console-token-42');
+    await page.getByTestId('setup-submit').click();
+    await expect(page.getByTestId('nav-admin')).toBeVisible();
+    await context.close();
+  } finally {
+    await guarded.stop();
+  }
+});

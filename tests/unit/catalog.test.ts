@@ -18,7 +18,7 @@ import {
   parameterCountFromName,
   type MlcModelRecord
 } from '../../src/lib/models/mlc-catalog';
-import { HearthDB } from '../../src/lib/store/db';
+import { freshDatabase } from './helpers/db';
 import type { DeviceProbe } from '../../src/lib/device/types';
 
 const records = prebuiltAppConfig.model_list as MlcModelRecord[];
@@ -106,7 +106,7 @@ describe('GGUF built-ins and user entries', () => {
   });
 
   it('lists built-ins plus user entries, and finds them by id', async () => {
-    const database = new HearthDB(`catalog-test-${process.pid}`);
+    const database = freshDatabase('catalog-test');
     const id = await freeGgufId('Qwen2.5 0.5B Instruct Q4_K_M', database);
     expect(id).toBe('gguf:qwen2.5-0.5b-instruct-q4_k_m-2'); // the built-in has the plain slug
     await saveUserModel(

@@ -6,7 +6,8 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HearthDB } from '../../src/lib/store/db';
+import type { HearthDB } from '../../src/lib/store/db';
+import { freshDatabase } from './helpers/db';
 import { ConversationStore, ThrottledMessageWriter } from '../../src/lib/store/conversations';
 import { ChatSession, type ChatRuntime } from '../../src/lib/chat/session.svelte';
 import { PacedText } from '../../src/lib/chat/paced-text';
@@ -58,10 +59,9 @@ let database: HearthDB;
 let store: ConversationStore;
 let runtime: FakeRuntime;
 let session: ChatSession;
-let counter = 0;
 
 beforeEach(() => {
-  database = new HearthDB(`chat-test-${Date.now()}-${counter++}`);
+  database = freshDatabase('chat-test');
   store = new ConversationStore(database);
   runtime = new FakeRuntime(tokens(['Hello', ', ', 'world']));
   session = new ChatSession({

@@ -1,14 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HearthDB } from '../../src/lib/store/db';
+import type { HearthDB } from '../../src/lib/store/db';
+import { freshDatabase } from './helpers/db';
 import { ConversationStore, ThrottledMessageWriter } from '../../src/lib/store/conversations';
 
 let database: HearthDB;
 let store: ConversationStore;
-let counter = 0;
 
 beforeEach(() => {
-  database = new HearthDB(`conversations-test-${Date.now()}-${counter++}`);
+  database = freshDatabase('conversations-test');
   store = new ConversationStore(database);
 });
 

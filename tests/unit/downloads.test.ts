@@ -4,7 +4,7 @@ import { ChunkWriter } from '../../src/lib/downloads/chunk-writer';
 import { isQuotaError } from '../../src/lib/downloads/errors';
 import { ProgressTracker } from '../../src/lib/downloads/progress';
 import { addModelFromUrl, quantizationFromFileName } from '../../src/lib/downloads/add-model';
-import { HearthDB } from '../../src/lib/store/db';
+import { freshDatabase } from './helpers/db';
 import { readStoredBlob } from '../../src/lib/store/model-files';
 
 describe('progress', () => {
@@ -32,7 +32,7 @@ describe('progress', () => {
 
 describe('chunk writer', () => {
   it('cuts a stream into fixed-size chunks and keeps the tail on flush', async () => {
-    const database = new HearthDB(`downloads-test-${process.pid}`);
+    const database = freshDatabase('downloads-test');
     const state = {
       id: 'm',
       status: 'partial' as const,
@@ -75,7 +75,7 @@ describe('errors and names', () => {
   });
 
   it('adds a URL entry named after the file, and rejects non-http URLs clearly', async () => {
-    const database = new HearthDB(`downloads-url-${process.pid}`);
+    const database = freshDatabase('downloads-url');
     const m = await addModelFromUrl(
       'http://lan.example/models/Phi-3-mini-Q4_K_M.gguf?download=1',
       undefined,

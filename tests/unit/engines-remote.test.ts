@@ -2,13 +2,12 @@
  * RemoteEngine against a tiny local HTTP server that replies with canned NDJSON. This
  * checks framing, headers and error handling at the HTTP boundary — not model answers.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteEngine, RemoteError } from '../../src/lib/engines/remote';
 import { EngineError } from '../../src/lib/engines/engine';
 import { StreamError } from '../../src/lib/ollama/stream';
 import type { CatalogModel } from '../../src/lib/models/types';
+import { listenLocal, type LocalServer } from './helpers/http';
 
 interface Seen {
   path: string;
@@ -17,13 +16,13 @@ interface Seen {
 }
 
 const seen: Seen[] = [];
-let server: http.Server;
+let server: LocalServer;
 let baseUrl: string;
 
 const line = (v: unknown) => JSON.stringify(v) + '\n';
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await listenLocal((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
@@ -99,14 +98,10 @@ beforeAll(async () => {
       res.writeHead(404).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  baseUrl = `${server.url}/`;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 const model = (id: string): CatalogModel => ({
   id,

@@ -3,13 +3,11 @@
  * JSPI); its real run on stories260K is covered by the Chromium e2e tests.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   chooseContext,
   chooseThreads,
   DEFAULT_CONTEXT,
-  doneReasonOf,
   hasPoolingMetadata,
   llamaSamplingParams,
   looksLikeGguf,
@@ -23,8 +21,8 @@ import {
 } from '../../src/lib/engines/prompt';
 import { EngineError } from '../../src/lib/engines/engine';
 import { runMetrics } from '../../src/lib/engines/metrics';
-
-const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
+import { finishToDoneReason } from '../../src/lib/engines/pieces';
+import { STORIES } from './helpers/models';
 
 describe('chooseThreads', () => {
   it('uses one thread without cross-origin isolation, whatever is asked', () => {
@@ -108,7 +106,7 @@ describe('mapWllamaError', () => {
 
 describe('looksLikeGguf', () => {
   it('accepts a real GGUF and refuses other bytes', async () => {
-    const real = new Blob([fs.readFileSync(path.join(MODELS, 'stories260K.gguf'))]);
+    const real = new Blob([fs.readFileSync(STORIES)]);
     expect(await looksLikeGguf(real)).toBe(true);
     expect(await looksLikeGguf(new Blob(['<html>not a model</html>']))).toBe(false);
     expect(await looksLikeGguf(new Blob(['GGUF']))).toBe(false);
@@ -117,7 +115,7 @@ describe('looksLikeGguf', () => {
 
 describe('hasPoolingMetadata', () => {
   it('tells embedding GGUFs (which declare pooling) from chat/base models', async () => {
-    const stories = new Blob([fs.readFileSync(path.join(MODELS, 'stories260K.gguf'))]);
+    const stories = new Blob([fs.readFileSync(STORIES)]);
     expect(await hasPoolingMetadata(stories)).toBe(false);
     const header = new Blob(['GGUF\x03\x00\x00\x00', 'bert.pooling_type', '\x01\x00\x00\x00']);
     expect(await hasPoolingMetadata(header)).toBe(true);
@@ -174,7 +172,7 @@ describe('metrics', () => {
       eval_count: 40,
       eval_duration: 450e6
     });
-    expect(doneReasonOf('length')).toBe('length');
-    expect(doneReasonOf('stop')).toBe('stop');
+    expect(finishToDoneReason('length')).toBe('length');
+    expect(finishToDoneReason('stop')).toBe('stop');
   });
 });

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  finishToDoneReason,
   initProgressToLoad,
   mapWebLlmError,
   toWebLlmChatRequest,
   usageToMetrics
 } from '../../src/lib/engines/webgpu-mapping';
 import { EngineError } from '../../src/lib/engines/engine';
+import { finishToDoneReason } from '../../src/lib/engines/pieces';
 
 describe('toWebLlmChatRequest', () => {
   it('maps Ollama messages and options to a streaming request with usage', () => {

@@ -7,9 +7,9 @@ import {
   GgufError,
   readGgufSummary
 } from '../../src/lib/models/gguf-check';
+import { SHARED_MODELS, STORIES } from './helpers/models';
 
-const MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
-const stories = fs.readFileSync(path.join(MODELS, 'stories260K.gguf'));
+const stories = fs.readFileSync(STORIES);
 
 function header(magic: string, version: number, tensors: bigint, kvs: bigint): Uint8Array {
   const b = new Uint8Array(24);
@@ -70,7 +70,7 @@ describe('GGUF metadata', () => {
       ['synth15M-q8_0.gguf', 'Q8_0'],
       ['synth110M-q4_0.gguf', 'Q4_0']
     ]) {
-      const bytes = fs.readFileSync(path.join(MODELS, file));
+      const bytes = fs.readFileSync(path.join(SHARED_MODELS, file));
       const s = await checkGgufBlob(new Blob([bytes]));
       expect(s.quantization).toBe(quant);
       expect(s.expectedBytes).toBeLessThanOrEqual(bytes.length);

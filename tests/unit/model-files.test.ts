@@ -5,12 +5,9 @@
  */
 import 'fake-indexeddb/auto';
 import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatBytes } from '../../src/lib/util/format';
-import { HearthDB } from '../../src/lib/store/db';
+import type { HearthDB } from '../../src/lib/store/db';
 import {
   deleteModelFiles,
   getModelState,
@@ -22,9 +19,10 @@ import { addModelFromUrl, importModelFile } from '../../src/lib/downloads/add-mo
 import { getCatalogModel } from '../../src/lib/models/catalog';
 import type { CatalogModel } from '../../src/lib/models/types';
 import { EngineError } from '../../src/lib/engines/engine';
+import { freshDatabase } from './helpers/db';
+import { listenLocal, type LocalServer } from './helpers/http';
+import { STORIES, STORIES_SHA256 } from './helpers/models';
 
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
 const CHUNK = 64 * 1024;
 const full = fs.readFileSync(STORIES);
 
@@ -32,7 +30,7 @@ interface Request {
   path: string;
   range?: string;
 }
-let server: http.Server;
+let server: LocalServer;
 let base: string;
 let requests: Request[] = [];
 /** Cut the next response after this many body bytes. */
@@ -47,7 +45,7 @@ function bodyFor(name: string): Buffer | null {
 }
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await listenLocal((req, res) => {
     const name = req.url!.slice(1);
     requests.push({ path: name, range: req.headers.range });
     const data = bodyFor(name);
@@ -71,15 +69,13 @@ beforeAll(async () => {
     }
     res.end(slice);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 let database: HearthDB;
-let dbCount = 0;
 beforeEach(() => {
-  database = new HearthDB(`model-files-test-${process.pid}-${++dbCount}`);
+  database = freshDatabase('model-files-test');
   requests = [];
   cutAfter = null;
   ignoreRange = false;

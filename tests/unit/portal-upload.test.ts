@@ -1,15 +1,12 @@
 /** The admin upload's browser-side hashing, checked against a real model's known digest. */
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256OfFile, suggestModelName } from '../../src/lib/components/admin/gguf-upload';
-
-const models = path.resolve(import.meta.dirname, '../../../shared/models');
-const STORIES_DIGEST = 'sha256:7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
+import { STORIES, STORIES_DIGEST } from './helpers/models';
 
 describe('sha256OfFile', () => {
   it('hashes a real GGUF in slices to its known digest, reporting progress', async () => {
-    const blob = new Blob([fs.readFileSync(path.join(models, 'stories260K.gguf'))]);
+    const blob = new Blob([fs.readFileSync(STORIES)]);
     const seen: number[] = [];
     expect(await sha256OfFile(blob, (f) => seen.push(f))).toBe(STORIES_DIGEST);
     expect(seen.at(-1)).toBe(1);

@@ -23,10 +23,13 @@ import {
 import { mlcAppConfig, portalMlcRecord } from '../../src/lib/engines/mlc-config';
 import { downloadModel } from '../../src/lib/downloads/download';
 import { getCatalogModel, listCatalog, saveUserModel } from '../../src/lib/models/catalog';
-import { HearthDB } from '../../src/lib/store/db';
+import type { HearthDB } from '../../src/lib/store/db';
 import { getModelState, readModelBlob } from '../../src/lib/store/model-files';
 import type { MlcWeights } from '../../src/lib/ollama/portal';
 import type { CatalogModel } from '../../src/lib/models/types';
+import { createModelFrom, listenOnLoopback } from '../server/fixtures';
+import { freshDatabase } from './helpers/db';
+import { STORIES, STORIES_SHA256 } from './helpers/models';
 
 const realFetch = globalThis.fetch.bind(globalThis);
 /** The page's same-origin fetch: paths like "/api/…" resolve against the portal. */
@@ -64,9 +67,6 @@ function cuttingFetch(base: string, bytes: number): { fetch: typeof fetch; range
   return { fetch: doFetch, ranges };
 }
 
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
-
 interface Portal {
   url: string;
   close(): Promise<void>;
@@ -77,11 +77,9 @@ async function startPortal(portal: PortalOptions = {}): Promise<Portal> {
   const modelsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-portal-unit-'));
   const config = loadConfig({ HEARTH_MODELS: modelsDir, HEARTH_THREADS: '1' });
   const { app } = await buildApp(config, { portal });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('server did not bind');
+  const { url } = await listenOnLoopback(app);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     async close() {
       await app.close();
       await fs.rm(modelsDir, { recursive: true, force: true });
@@ -89,35 +87,20 @@ async function startPortal(portal: PortalOptions = {}): Promise<Portal> {
   };
 }
 
-/** Creates `name` from stories260K through the Ollama API, as an admin's client would. */
-async function createStories(url: string, name: string): Promise<void> {
-  const digest = `sha256:${STORIES_SHA256}`;
-  const upload = await realFetch(`${url}/api/blobs/${digest}`, {
-    method: 'POST',
-    body: await fs.readFile(STORIES)
-  });
-  if (!upload.ok) throw new Error(`blob upload failed: ${upload.status}`);
-  const created = await realFetch(`${url}/api/create`, {
-    method: 'POST',
-    body: JSON.stringify({ model: name, files: { 'model.gguf': digest }, stream: false })
-  });
-  if (!created.ok) throw new Error(`create failed: ${created.status} ${await created.text()}`);
-}
-
 let server: Portal;
 let database: HearthDB;
-let dbCount = 0;
 const storiesBytes = (await fs.stat(STORIES)).size;
 
 beforeAll(async () => {
   server = await startPortal();
-  await createStories(server.url, 'stories');
+  // Before any test stubs fetch: this goes to the server as an admin's client would.
+  await createModelFrom(server.url, 'stories');
 });
 afterAll(() => server.close());
 afterEach(() => vi.unstubAllGlobals());
 
 function freshDb(): HearthDB {
-  database = new HearthDB(`portal-weights-test-${process.pid}-${++dbCount}`);
+  database = freshDatabase('portal-weights-test');
   return database;
 }
 

@@ -7,10 +7,9 @@
  */
 import 'fake-indexeddb/auto';
 import fs from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
@@ -33,9 +32,10 @@ import { modelLabel, pickerFit, pickerGroups, runnableModels } from '../../src/l
 import type { DeviceProbe } from '../../src/lib/device/types';
 import type { CatalogModel } from '../../src/lib/models/types';
 import type { ChatResponse } from '../../src/lib/ollama/types';
+import { listenOnLoopback } from '../server/fixtures';
+import { listenLocal, type LocalServer } from './helpers/http';
+import { STORIES, STORIES_DIGEST } from './helpers/models';
 
-const STORIES = path.resolve(import.meta.dirname, '../../../shared/models/stories260K.gguf');
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
 const realFetch = globalThis.fetch.bind(globalThis);
 
 const probe: DeviceProbe = {
@@ -67,8 +67,7 @@ async function startSignedInPortal(): Promise<SignedInPortal> {
     HEARTH_THREADS: '1'
   });
   const { app } = await buildApp(config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { url } = await listenOnLoopback(app);
   const setup = await realFetch(`${url}/api/auth/setup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -78,7 +77,7 @@ async function startSignedInPortal(): Promise<SignedInPortal> {
   const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
   const { csrfToken } = (await setup.json()) as { csrfToken: string };
   const auth = { cookie, 'x-csrf-token': csrfToken };
-  const digest = `sha256:${STORIES_SHA256}`;
+  const digest = STORIES_DIGEST;
   const blob = await realFetch(`${url}/api/blobs/${digest}`, {
     method: 'POST',
     headers: auth,
@@ -232,10 +231,10 @@ describe('server models against a real portal with sign-in on', () => {
 
 describe('RemoteEngine headers (boundary)', () => {
   const seen: Array<{ path: string; headers: http.IncomingHttpHeaders }> = [];
-  let server: http.Server;
+  let server: LocalServer;
   let base: string;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await listenLocal((req, res) => {
       seen.push({ path: req.url ?? '', headers: req.headers });
       req.resume();
       req.on('end', () => {
@@ -253,10 +252,9 @@ describe('RemoteEngine headers (boundary)', () => {
         );
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   it('sends the provider’s headers on every POST, read at send time', async () => {
     let token = 'first-token';

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HearthDB } from '../../src/lib/store/db';
+import type { HearthDB } from '../../src/lib/store/db';
+import { freshDatabase } from './helpers/db';
 import { ConversationStore } from '../../src/lib/store/conversations';
 import {
   exportConversations,
@@ -11,10 +12,9 @@ import {
 
 let database: HearthDB;
 let store: ConversationStore;
-let counter = 0;
 
 beforeEach(() => {
-  database = new HearthDB(`transfer-test-${Date.now()}-${counter++}`);
+  database = freshDatabase('transfer-test');
   store = new ConversationStore(database);
 });
 

@@ -3,7 +3,7 @@
  * so a 1 GB model never sits in memory twice), size against what the server announced,
  * the catalog's digest when known, and the GGUF structure. Any failure deletes the chunks.
  */
-import { createSHA256 } from 'hash-wasm';
+import { startSha256 } from '../util/sha256';
 import { saveUserModel } from '../models/catalog';
 import { checkGgufBlob, GgufError, type GgufSummary } from '../models/gguf-check';
 import { ggufMemoryBytes, DEFAULT_CONTEXT } from '../models/gguf-builtins';
@@ -16,8 +16,7 @@ export async function sha256OfChunks(
   id: string,
   database: HearthDB
 ): Promise<{ hex: string; size: number }> {
-  const hasher = await createSHA256();
-  hasher.init();
+  const hasher = await startSha256();
   let size = 0;
   // One chunk at a time, by key, so only one chunk's bytes are in memory.
   const keys = await database.modelChunks.where('modelId').equals(id).primaryKeys();
@@ -29,7 +28,7 @@ export async function sha256OfChunks(
     hasher.update(bytes);
     size += bytes.byteLength;
   }
-  return { hex: hasher.digest('hex'), size };
+  return { hex: hasher.hex(), size };
 }
 
 async function fail(state: ModelState, info: FailureInfo, database: HearthDB): Promise<ModelState> {

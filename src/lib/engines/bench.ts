@@ -3,7 +3,7 @@
  * into the IndexedDB store, time the WASM engine's prefill and decode, and time reading
  * the weights back. Figures only; nothing here decides anything for the app.
  */
-import { createSHA256 } from 'hash-wasm';
+import { startSha256 } from '../util/sha256';
 import type { ChatRequest, ChatResponse } from '../ollama/types';
 import { getCatalogModel, saveUserModel, slugify } from '../models/catalog';
 import type { CatalogModel, ModelState } from '../models/types';
@@ -60,8 +60,7 @@ export async function importFile(url: string): Promise<string> {
     updatedAt: Date.now()
   };
   await resetModelFiles(id, state);
-  const hasher = await createSHA256();
-  hasher.init();
+  const hasher = await startSha256();
   const reader = response.body.getReader();
   let parts: Uint8Array[] = [];
   let pending = 0;
@@ -95,7 +94,7 @@ export async function importFile(url: string): Promise<string> {
     builtin: false
   };
   await saveUserModel(model);
-  await putModelState({ ...state, status: 'ready', sha256: hasher.digest('hex') });
+  await putModelState({ ...state, status: 'ready', sha256: hasher.hex() });
   return id;
 }
 

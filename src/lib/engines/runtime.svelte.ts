@@ -262,17 +262,14 @@ export const defaultRuntimeDeps: RuntimeDeps = {
   },
   async createEngine(kind, options) {
     if (kind === 'remote') {
-      const [{ RemoteEngine }, { getCsrfToken }] = await Promise.all([
+      const [{ RemoteEngine }, { csrfHeaders }] = await Promise.all([
         import('./remote'),
         import('../portal/client')
       ]);
       // Same origin: the portal's session cookie authenticates; writes echo its CSRF token.
       return new RemoteEngine({
         baseUrl: '',
-        headers: (): Record<string, string> => {
-          const token = getCsrfToken();
-          return token ? { 'X-CSRF-Token': token } : {};
-        },
+        headers: csrfHeaders,
         remoteName: (model) => (model.source.kind === 'server' ? model.source.name : model.id)
       });
     }

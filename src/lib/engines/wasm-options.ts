@@ -1,11 +1,13 @@
 /**
  * Pure decisions for the WASM engine (wllama 3.8.1, which embeds llama.cpp's server):
- * thread count, context size, Ollama options → llama-server sampling fields, and how
- * wllama's failures map to EngineError codes. Kept free of wllama imports so they are
- * unit-tested in Node.
+ * thread count, context size, Ollama options → llama-server sampling fields, the chunk
+ * shape it streams, and how wllama's failures map to EngineError codes. Kept free of
+ * wllama imports so they are unit-tested in Node.
  */
-import type { DoneReason, Options } from '../ollama/types';
+import type { Options } from '../ollama/types';
+import { isGgufMagic } from '../models/gguf-check';
 import { EngineError } from './engine';
+import type { ChoiceLike } from './pieces';
 
 /** Ollama's default num_ctx, and what the fit rules (models/gguf-builtins) budget for. */
 export const DEFAULT_CONTEXT = 4096;
@@ -80,9 +82,31 @@ export function llamaSamplingParams(options: Options | undefined): Record<string
   return out;
 }
 
-export function doneReasonOf(finish: string | null | undefined): DoneReason {
-  return finish === 'length' ? 'length' : 'stop';
+/** The timings llama.cpp's server code attaches to the last chunk. */
+export interface LlamaTimings {
+  prompt_n?: number;
+  prompt_ms?: number;
+  predicted_n?: number;
+  predicted_ms?: number;
 }
+
+export interface LlamaChunk {
+  choices?: ChoiceLike[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  timings?: LlamaTimings;
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EngineError('aborted', 'Loading was cancelled.');
+}
+
+/** llama.cpp logs every load step; only its warnings and errors reach the console. */
+export const quietLogger = {
+  debug: () => undefined,
+  log: () => undefined,
+  warn: (...args: unknown[]) => console.warn('[wllama]', ...args),
+  error: (...args: unknown[]) => console.error('[wllama]', ...args)
+};
 
 interface WllamaLikeError {
   name?: string;
@@ -133,8 +157,7 @@ export function mapWllamaError(error: unknown, phase: 'load' | 'run'): Error {
 /** GGUF files start with the ASCII magic "GGUF"; anything else is refused before wllama sees it. */
 export async function looksLikeGguf(blob: Blob): Promise<boolean> {
   if (blob.size < 8) return false;
-  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
-  return head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46;
+  return isGgufMagic(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
 }
 
 /** Embedding GGUFs declare `<arch>.pooling_type`; chat models do not. */

@@ -11,12 +11,10 @@ import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import type {
   ChatRequest,
   ChatResponse,
-  DoneReason,
   EmbedRequest,
   EmbedResponse,
   GenerateRequest,
   GenerateResponse,
-  Metrics,
   Options
 } from '../ollama/types';
 import type { CatalogModel } from '../models/types';
@@ -24,16 +22,28 @@ import { readModelBlob } from '../store/model-files';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 import { AsyncQueue, Mutex } from './async-queue';
 import { runMetrics } from './metrics';
+import {
+  chatChunks,
+  choiceText,
+  embedResponse,
+  finishToDoneReason,
+  generateChunks,
+  type FinalFields,
+  type RunPiece
+} from './pieces';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import { wllamaMessages } from './wasm-messages';
 import {
   chooseContext,
   chooseThreads,
-  doneReasonOf,
   hasPoolingMetadata,
   llamaSamplingParams,
   looksLikeGguf,
-  mapWllamaError
+  mapWllamaError,
+  quietLogger,
+  throwIfAborted,
+  type LlamaChunk,
+  type LlamaTimings
 } from './wasm-options';
 
 export const WLLAMA_VERSION = '3.8.1';
@@ -43,30 +53,6 @@ export interface WasmEngineOptions {
   threads?: number | null;
   /** Where the GGUF comes from; defaults to the verified copy in IndexedDB. */
   readBlob?: (modelId: string) => Promise<Blob>;
-}
-
-/** One streamed piece of a run, engine-neutral (chat and generate both map from it). */
-interface RunPiece {
-  text: string;
-  /** Present on the last piece only. */
-  done?: { done_reason: DoneReason } & Required<Metrics>;
-}
-
-interface LlamaTimings {
-  prompt_n?: number;
-  prompt_ms?: number;
-  predicted_n?: number;
-  predicted_ms?: number;
-}
-
-interface LlamaChunk {
-  choices?: Array<{
-    text?: string;
-    delta?: { content?: string | null };
-    finish_reason?: string | null;
-  }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-  timings?: LlamaTimings;
 }
 
 export class WasmEngine implements Engine {
@@ -196,12 +182,7 @@ export class WasmEngine implements Engine {
     const body = asCompletion
       ? { prompt: completionPromptFromChat(request.messages) }
       : { messages: wllamaMessages(request.messages ?? []) };
-    for await (const piece of this.run(body, request.options, signal)) {
-      const base = { model: request.model, created_at: new Date().toISOString() };
-      const message = { role: 'assistant' as const, content: piece.text };
-      if (piece.done) yield { ...base, message, done: true, ...piece.done };
-      else yield { ...base, message, done: false };
-    }
+    yield* chatChunks(request.model, this.run(body, request.options, signal), asFinal);
   }
 
   async *generate(
@@ -211,11 +192,7 @@ export class WasmEngine implements Engine {
     assertTextOnly(request);
     this.requireModel();
     const body = { prompt: completionPromptFromGenerate(request) };
-    for await (const piece of this.run(body, request.options, signal)) {
-      const base = { model: request.model, created_at: new Date().toISOString() };
-      if (piece.done) yield { ...base, response: piece.text, done: true, ...piece.done };
-      else yield { ...base, response: piece.text, done: false };
-    }
+    yield* generateChunks(request.model, this.run(body, request.options, signal), asFinal);
   }
 
   /**
@@ -226,7 +203,7 @@ export class WasmEngine implements Engine {
     body: { prompt: string } | { messages: ReturnType<typeof wllamaMessages> },
     options: Options | undefined,
     signal?: AbortSignal
-  ): AsyncGenerator<RunPiece> {
+  ): AsyncGenerator<RunPiece<FinalFields>> {
     const release = await this.mutex.acquire();
     const startedAt = performance.now();
     const stopper = new AbortController();
@@ -264,7 +241,7 @@ export class WasmEngine implements Engine {
       try {
         for await (const chunk of queue) {
           const choice = chunk.choices?.[0];
-          const text = choice?.text ?? choice?.delta?.content ?? '';
+          const text = choiceText(choice);
           if (choice?.finish_reason) finish = choice.finish_reason;
           if (chunk.timings) timings = chunk.timings;
           if (chunk.usage) usage = chunk.usage;
@@ -295,8 +272,7 @@ export class WasmEngine implements Engine {
         loadMs: this.unreportedLoadMs
       });
       this.unreportedLoadMs = undefined;
-      const reason: DoneReason = finish === 'abort' ? 'abort' : doneReasonOf(finish);
-      yield { text: '', done: { done_reason: reason, ...metrics } };
+      yield { text: '', done: { done_reason: finishToDoneReason(finish), ...metrics } };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // A consumer that stops early (or a stop button) must free llama.cpp's slot.
@@ -321,15 +297,7 @@ export class WasmEngine implements Engine {
       const wllama = this.requireRunning();
       const inputs = Array.isArray(request.input) ? request.input : [request.input];
       const result = await wllama.createEmbedding({ input: inputs });
-      const embeddings = [...result.data]
-        .sort((a, b) => a.index - b.index)
-        .map((d) => (Array.isArray(d.embedding) ? d.embedding : []));
-      return {
-        model: request.model,
-        embeddings,
-        total_duration: Math.round((performance.now() - started) * 1e6),
-        prompt_eval_count: result.usage?.prompt_tokens
-      };
+      return embedResponse(request.model, result.data, started, result.usage?.prompt_tokens);
     } catch (error) {
       throw mapWllamaError(error, 'run');
     } finally {
@@ -391,13 +359,5 @@ export class WasmEngine implements Engine {
   }
 }
 
-function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new EngineError('aborted', 'Loading was cancelled.');
-}
-
-const quietLogger = {
-  debug: () => undefined,
-  log: () => undefined,
-  warn: (...args: unknown[]) => console.warn('[wllama]', ...args),
-  error: (...args: unknown[]) => console.error('[wllama]', ...args)
-};
+/** wllama's pieces already carry their final fields. */
+const asFinal = (done: FinalFields): FinalFields => done;

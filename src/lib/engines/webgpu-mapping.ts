@@ -8,7 +8,7 @@ import type {
   CompletionUsage,
   InitProgressReport
 } from '@mlc-ai/web-llm';
-import type { ChatRequest, DoneReason, Message, Metrics, Options } from '../ollama/types';
+import type { ChatRequest, Message, Metrics, Options } from '../ollama/types';
 import { EngineError, type LoadProgress } from './engine';
 import { msToNs } from './metrics';
 
@@ -82,12 +82,6 @@ export function usageToMetrics(usage: CompletionUsage | undefined, loadMs = 0): 
     eval_count: evalCount,
     eval_duration: msToNs(decodeS * 1000)
   };
-}
-
-export function finishToDoneReason(finish: string | null | undefined): DoneReason {
-  if (finish === 'length') return 'length';
-  if (finish === 'abort') return 'abort';
-  return 'stop';
 }
 
 /** web-llm's init reports are a 0..1 fraction plus prose; the prose tells the phase. */

@@ -25,7 +25,16 @@ import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './
 import { mlcAppConfig } from './mlc-config';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import {
+  chatChunks,
+  choiceText,
+  embedResponse,
   finishToDoneReason,
+  generateChunks,
+  type ChoiceLike,
+  type FinalFields,
+  type RunPiece
+} from './pieces';
+import {
   initProgressToLoad,
   mapWebLlmError,
   toWebLlmChatRequest,
@@ -38,10 +47,7 @@ interface GpuAdapterLike {
   info?: { description?: string; vendor?: string; isFallbackAdapter?: boolean };
 }
 
-interface Piece {
-  text: string;
-  done?: { done_reason: DoneReason; usage: CompletionUsage | undefined };
-}
+type Piece = RunPiece<{ done_reason: DoneReason; usage: CompletionUsage | undefined }>;
 
 export class WebGpuEngine implements Engine {
   readonly kind = 'webgpu' as const;
@@ -110,12 +116,7 @@ export class WebGpuEngine implements Engine {
     const source = model.completionOnly
       ? this.completionStream(completionPromptFromChat(request.messages), request.options, signal)
       : this.chatStream(request, signal);
-    for await (const piece of source) {
-      const base = { model: request.model, created_at: new Date().toISOString() };
-      const message = { role: 'assistant' as const, content: piece.text };
-      if (piece.done) yield { ...base, message, ...this.final(piece.done) };
-      else yield { ...base, message, done: false };
-    }
+    yield* chatChunks(request.model, source, (done) => this.final(done));
   }
 
   async *generate(
@@ -124,21 +125,15 @@ export class WebGpuEngine implements Engine {
   ): AsyncGenerator<GenerateResponse> {
     assertTextOnly(request);
     this.require();
-    for await (const piece of this.completionStream(
-      completionPromptFromGenerate(request),
-      request.options,
-      signal
-    )) {
-      const base = { model: request.model, created_at: new Date().toISOString() };
-      if (piece.done) yield { ...base, response: piece.text, ...this.final(piece.done) };
-      else yield { ...base, response: piece.text, done: false };
-    }
+    const prompt = completionPromptFromGenerate(request);
+    const source = this.completionStream(prompt, request.options, signal);
+    yield* generateChunks(request.model, source, (done) => this.final(done));
   }
 
-  private final(done: NonNullable<Piece['done']>) {
+  private final(done: NonNullable<Piece['done']>): FinalFields {
     const metrics = usageToMetrics(done.usage, this.unreportedLoadMs ?? 0);
     this.unreportedLoadMs = undefined;
-    return { done: true as const, done_reason: done.done_reason, ...metrics };
+    return { done_reason: done.done_reason, ...metrics };
   }
 
   private chatStream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<Piece> {
@@ -178,10 +173,8 @@ export class WebGpuEngine implements Engine {
       if (!signal?.aborted) {
         const stream = await start();
         for await (const chunk of stream) {
-          const choice = chunk.choices[0] as
-            | { delta?: { content?: string | null }; text?: string; finish_reason?: string | null }
-            | undefined;
-          const text = choice?.delta?.content ?? choice?.text ?? '';
+          const choice = chunk.choices[0] as ChoiceLike | undefined;
+          const text = choiceText(choice);
           if (choice?.finish_reason) finish = choice.finish_reason;
           if (chunk.usage) usage = chunk.usage;
           if (text) yield { text };
@@ -212,12 +205,7 @@ export class WebGpuEngine implements Engine {
     const started = performance.now();
     try {
       const result = await engine.embeddings.create({ input: request.input });
-      return {
-        model: request.model,
-        embeddings: [...result.data].sort((a, b) => a.index - b.index).map((d) => d.embedding),
-        total_duration: Math.round((performance.now() - started) * 1e6),
-        prompt_eval_count: result.usage?.prompt_tokens
-      };
+      return embedResponse(request.model, result.data, started, result.usage?.prompt_tokens);
     } catch (error) {
       const mapped = mapWebLlmError(error);
       if (/embedding|pipeline/i.test(mapped.message) && !(mapped instanceof EngineError)) {

@@ -35,10 +35,13 @@ export function describeStart(bytes: Uint8Array): string {
   return text + (bytes.length > 24 ? '…' : '');
 }
 
+export function isGgufMagic(bytes: Uint8Array): boolean {
+  return String.fromCharCode(...bytes.subarray(0, 4)) === 'GGUF';
+}
+
 /** Throws unless the bytes start with "GGUF" (an HTML error page is the usual culprit). */
 export function checkGgufMagic(bytes: Uint8Array): void {
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic === 'GGUF') return;
+  if (isGgufMagic(bytes)) return;
   const start = describeStart(bytes);
   const html = /^\s*</.test(start) ? ' (a web page, not model weights — check the URL)' : '';
   throw new GgufError('notGguf', `not a GGUF file: it starts with '${start}'${html}`, { start });

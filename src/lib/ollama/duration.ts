@@ -29,8 +29,3 @@ export function parseKeepAlive(value: string | number | undefined, fallbackMs: n
   if (consumed !== text.length) throw new Error(`invalid duration "${value}"`);
   return total;
 }
-
-/** Nanoseconds between two performance.now() readings, as Ollama reports durations. */
-export function nanosSince(startMs: number, endMs = performance.now()): number {
-  return Math.round((endMs - startMs) * 1e6);
-}

@@ -20,9 +20,12 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** For other same-origin clients (the chat's RemoteEngine) that post with the session cookie. */
-export function getCsrfToken(): string | null {
-  return csrfToken;
+/**
+ * The header the server requires on cookie-authenticated writes; also for same-origin
+ * clients that cannot go through portalFetch (the chat's RemoteEngine, upload progress).
+ */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
 }
 
 export interface RequestOptions {
@@ -33,9 +36,8 @@ export interface RequestOptions {
 
 export async function portalFetch(path: string, options: RequestOptions = {}): Promise<Response> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-  const headers: Record<string, string> = {};
+  const headers = method === 'GET' ? {} : csrfHeaders();
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const response = await fetch(path, {
     method,
     headers,

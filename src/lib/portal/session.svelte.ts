@@ -11,6 +11,7 @@ class PortalSession {
   available = $state<boolean | null>(null);
   authEnabled = $state(false);
   setupRequired = $state(false);
+  setupTokenRequired = $state(false);
   user = $state<UserJson | null>(null);
   /** Signed in, or sign-in is off: the portal's API may be called. */
   canUse = $derived(this.available === true && (!this.authEnabled || this.user !== null));
@@ -31,6 +32,7 @@ class PortalSession {
     this.available = true;
     this.authEnabled = session.authEnabled;
     this.setupRequired = session.setupRequired;
+    this.setupTokenRequired = session.setupTokenRequired;
     this.user = session.user;
     setCsrfToken(session.csrfToken);
   }
@@ -44,9 +46,14 @@ class PortalSession {
     await this.check(true);
   }
 
-  async setup(username: string, password: string, displayName?: string): Promise<void> {
+  async setup(
+    username: string,
+    password: string,
+    displayName?: string,
+    setupToken?: string
+  ): Promise<void> {
     const result = await portalJson<{ user: UserJson; csrfToken: string }>('/api/auth/setup', {
-      body: { username, password, displayName }
+      body: { username, password, displayName, setupToken }
     });
     this.user = result.user;
     setCsrfToken(result.csrfToken);

@@ -4,9 +4,9 @@
  * the server already has those bytes, else POST it with XMLHttpRequest — fetch cannot
  * report upload progress — and finally /api/create a model from the blob.
  */
-import { createSHA256 } from 'hash-wasm';
+import { startSha256 } from '$lib/util/sha256';
 import { hasBlob } from '$lib/portal/admin';
-import { PortalError, getCsrfToken } from '$lib/portal/client';
+import { PortalError, csrfHeaders } from '$lib/portal/client';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -16,8 +16,7 @@ export async function sha256OfFile(
   onProgress: (fraction: number) => void,
   signal?: AbortSignal
 ): Promise<string> {
-  const hasher = await createSHA256();
-  hasher.init();
+  const hasher = await startSha256();
   for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
     signal?.throwIfAborted();
     const chunk = await file.slice(offset, offset + CHUNK_BYTES).arrayBuffer();
@@ -25,7 +24,7 @@ export async function sha256OfFile(
     onProgress(Math.min(1, (offset + chunk.byteLength) / file.size));
   }
   onProgress(1);
-  return `sha256:${hasher.digest('hex')}`;
+  return `sha256:${hasher.hex()}`;
 }
 
 /** Uploads the bytes unless the server has them; resolves true when it sent them. */
@@ -39,12 +38,12 @@ export async function uploadBlob(
     onProgress(1);
     return false;
   }
-  // portalFetch cannot be used here, so the session's CSRF token is added by hand.
-  const token = getCsrfToken();
+  // fetch cannot report upload progress, so portalFetch's CSRF header is added by hand.
+  const headers = csrfHeaders();
   await new Promise<void>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/blobs/${encodeURIComponent(digest)}`);
-    if (token) xhr.setRequestHeader('X-CSRF-Token', token);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
