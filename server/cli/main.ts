@@ -1,8 +1,8 @@
 /**
  * The `hearth` command line, shaped like Ollama's: serve, list, ps, show, run, create,
- * cp, rm, pull. Every command but `serve` and `admin` is an HTTP client of a running
- * server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434); `admin` edits the
- * account database directly.
+ * cp, rm, pull. Every command but `serve`, `admin` and `keys` is an HTTP client of a
+ * running server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434); `admin` and
+ * `keys` edit the account database directly.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import {
 import { pullModel } from './commands/pull';
 import { runModel } from './commands/run';
 import { createAdmin, resetPassword } from './commands/admin';
+import { createKey, listKeys, revokeKey } from './commands/keys';
 
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', '..', 'package.json');
@@ -81,11 +82,12 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .option('--format <format>', 'Response format ("json" or a JSON schema)')
     .option('--keepalive <duration>', 'How long to keep the model loaded (e.g. 5m)')
     .option('--verbose', 'Show timings for the response')
+    .option('--insecure', 'Use an insecure registry when the model has to be pulled')
     .action(
       async (
         model: string,
         prompt: string[],
-        flags: { format?: string; keepalive?: string; verbose?: boolean }
+        flags: { format?: string; keepalive?: string; verbose?: boolean; insecure?: boolean }
       ) => {
         await runModel(client, model, prompt, flags);
       }
@@ -147,13 +149,41 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
       resetPassword(username, flags, write)
     );
 
+  const keys = program
+    .command('keys')
+    .description('Manage API keys directly in the data folder (no web UI or existing key needed)');
+  keys
+    .command('create')
+    .description('Create an API key for a user and print it (shown only this once)')
+    .argument('<name>', 'What the key is for, e.g. "ci" or "laptop"')
+    .requiredOption('--user <username>', 'The account the key acts as')
+    .action((name: string, flags: { user: string }) => createKey(name, flags.user, write));
+  keys
+    .command('list')
+    .alias('ls')
+    .description('List API keys (never their secrets)')
+    .option('--user <username>', "Only this user's keys")
+    .action((flags: { user?: string }) => listKeys(flags.user, write));
+  keys
+    .command('revoke')
+    .description('Revoke an API key by ID, hk_ prefix, or name (a name needs --user)')
+    .argument('<key>', 'ID, hk_ prefix or name of the key')
+    .option('--user <username>', 'The account the key belongs to')
+    .action((key: string, flags: { user?: string }) => revokeKey(key, flags.user, write));
+
   return program;
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so it can be driven in-process. */
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    const program = buildProgram();
+    // Bare `hearth` asks what it can do: help on stdout and success, as `ollama` does.
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -12,6 +12,7 @@ interface BarState {
   label: string;
   startedAt: number;
   startBytes: number;
+  done: boolean;
   lastPrinted?: string;
 }
 
@@ -25,37 +26,54 @@ function formatSeconds(seconds: number): string {
 
 export class ProgressDisplay {
   private readonly tty: boolean;
-  private readonly multibar?: cliProgress.MultiBar;
+  /** Live only while some layer is downloading: cli-progress owns the screen then. */
+  private multibar?: cliProgress.MultiBar;
   private readonly bars = new Map<string, BarState>();
   private lastStatus = '';
 
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {
     this.tty = Boolean(out.isTTY);
-    if (this.tty) {
-      this.multibar = new cliProgress.MultiBar(
-        {
-          stream: out,
-          hideCursor: true,
-          clearOnComplete: false,
-          stopOnComplete: false,
-          barCompleteChar: '█',
-          barIncompleteChar: ' ',
-          barsize: 24,
-          format: (options, params, payload: { label: string; speed: string; eta: string }) => {
-            const size = options.barsize ?? 24;
-            const filled = Math.round(params.progress * size);
-            const bar = '█'.repeat(filled) + ' '.repeat(Math.max(0, size - filled));
-            const percent = `${Math.floor(params.progress * 100)}%`.padStart(4);
-            const bytes = `${humanBytes(params.value)}/${humanBytes(params.total)}`;
-            return `${payload.label}: ${percent} ▕${bar}▏ ${bytes}  ${payload.speed}  ${payload.eta}`.trimEnd();
-          }
-        },
-        cliProgress.Presets.shades_classic
-      );
-    }
+  }
+
+  private startBars(): cliProgress.MultiBar {
+    this.multibar ??= new cliProgress.MultiBar(
+      {
+        stream: this.out,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        barCompleteChar: '█',
+        barIncompleteChar: ' ',
+        barsize: 24,
+        format: (options, params, payload: { label: string; speed: string; eta: string }) => {
+          const size = options.barsize ?? 24;
+          const filled = Math.round(params.progress * size);
+          const bar = '█'.repeat(filled) + ' '.repeat(Math.max(0, size - filled));
+          const percent = `${Math.floor(params.progress * 100)}%`.padStart(4);
+          const bytes = `${humanBytes(params.value)}/${humanBytes(params.total)}`;
+          return `${payload.label}: ${percent} ▕${bar}▏ ${bytes}  ${payload.speed}  ${payload.eta}`.trimEnd();
+        }
+      },
+      cliProgress.Presets.shades_classic
+    );
+    return this.multibar;
+  }
+
+  /**
+   * Draws the bars one last time and hands the screen back. cli-progress prints logged
+   * lines only on its next redraw, so without the final update the last statuses
+   * ("writing manifest", "success") would never appear.
+   */
+  private finishBars(): void {
+    if (!this.multibar) return;
+    this.multibar.update();
+    this.multibar.stop();
+    this.multibar = undefined;
   }
 
   private print(line: string): void {
+    // Statuses after the downloads ("verifying sha256 digest", …) go below the bars.
+    if (this.multibar && [...this.bars.values()].every((state) => state.done)) this.finishBars();
     if (this.multibar) this.multibar.log(`${line}\n`);
     else this.out.write(`${line}\n`);
   }
@@ -71,11 +89,12 @@ export class ProgressDisplay {
   bytes(key: string, label: string, completed: number, total: number): void {
     let state = this.bars.get(key);
     if (!state) {
-      state = { label, startedAt: Date.now(), startBytes: completed };
+      state = { label, startedAt: Date.now(), startBytes: completed, done: false };
       this.bars.set(key, state);
-      if (this.multibar)
-        state.bar = this.multibar.create(total, completed, { label, speed: '', eta: '' });
+      if (this.tty)
+        state.bar = this.startBars().create(total, completed, { label, speed: '', eta: '' });
     }
+    state.done = completed >= total;
     const elapsed = (Date.now() - state.startedAt) / 1000;
     const rate = elapsed > 0.2 ? (completed - state.startBytes) / elapsed : 0;
     const speed = rate > 0 ? `${humanBytes(rate)}/s` : '';
@@ -107,6 +126,6 @@ export class ProgressDisplay {
   }
 
   stop(): void {
-    this.multibar?.stop();
+    this.finishBars();
   }
 }

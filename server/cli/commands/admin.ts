@@ -1,30 +1,17 @@
 /**
  * `hearth admin create NAME` and `hearth admin reset-password NAME`: account rescue that
- * works on the database file directly (HEARTH_DATA, or the folder beside the models), so
- * it needs no running server and no signed-in admin — whoever can write the data folder
- * already owns the server. A running server sees the change on its next request.
+ * works on the database file directly (see accounts.ts), with or without a running server.
  *
  * The password comes from --password, else a hidden prompt (asked twice) on a terminal,
  * else the first line of stdin, so scripts can pipe it in without it showing in `ps`.
  */
-import type { z } from 'zod';
-import { loadConfig } from '../../config';
-import { databasePath } from '../../auth/db';
 import { passwordSchema, usernameSchema } from '../../auth/names';
 import { hashPassword } from '../../auth/passwords';
-import { AuthStore } from '../../auth/service';
 import { CliError } from '../client';
+import { validated, withStore, type Write } from './accounts';
 
 export interface PasswordSource {
   password?: string;
-}
-
-type Write = (text: string) => void;
-
-function validated<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new CliError(result.error.issues.map((i) => i.message).join('; '));
-  return result.data;
 }
 
 /** Reads one line from a terminal without echoing it. */
@@ -71,16 +58,6 @@ async function obtainPassword(source: PasswordSource): Promise<string> {
     if (again !== password) throw new CliError('the passwords do not match');
   } else password = await readStdinLine();
   return validated(passwordSchema, password);
-}
-
-async function withStore<T>(fn: (store: AuthStore, file: string) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const store = await AuthStore.open(config.dataDir);
-  try {
-    return await fn(store, databasePath(config.dataDir));
-  } finally {
-    store.close();
-  }
 }
 
 export async function createAdmin(

@@ -1,12 +1,14 @@
 /**
  * The interactive chat of `hearth run MODEL`: history kept here and sent whole to
  * /api/chat each turn, answers streamed as they come. Ctrl+C during an answer stops
- * that answer only; Ctrl+C on an empty prompt, Ctrl+D or /bye leaves.
+ * that answer only; Ctrl+C on an empty prompt, Ctrl+D or /bye leaves. """ blocks make
+ * one message of several lines (see multiline.ts).
  */
 import readline from 'node:readline';
 import type { ChatRequest, ChatResponse, Message } from '../../../src/lib/ollama/types';
 import type { HearthClient } from '../client';
 import { formatMetrics, withPullHint } from './answers';
+import { MultilineInput } from './multiline';
 
 const HELP = `Available commands:
   /set system <text>   Set the system message
@@ -14,6 +16,7 @@ const HELP = `Available commands:
   /bye                 Exit
   /?, /help            Show this help
 
+Use """ to begin a multi-line message, and """ again to end it.
 Ctrl+C stops an answer; Ctrl+C on an empty line or Ctrl+D exits.
 `;
 
@@ -31,27 +34,26 @@ export async function chatRepl(
   let system: string | undefined;
   let answering: AbortController | undefined;
 
-  // Fail before the first prompt when the model does not exist.
-  try {
-    await client.json('POST', '/api/show', { model });
-  } catch (error) {
-    throw withPullHint(error, model);
-  }
-
   const rl = readline.createInterface({
     input: process.stdin,
     output: process.stdout,
     prompt: '>>> '
   });
+  const multiline = new MultilineInput();
   let isClosed = false;
+  let saidBye = false;
   const closed = new Promise<void>((resolve) =>
     rl.once('close', () => {
       isClosed = true;
+      // Ctrl+D leaves the cursor after the prompt; give the shell a fresh line.
+      if (!saidBye) process.stdout.write('\n');
       resolve();
     })
   );
   const prompt = () => {
-    if (!isClosed) rl.prompt();
+    if (isClosed) return;
+    rl.setPrompt(multiline.open ? '... ' : '>>> ');
+    rl.prompt();
   };
 
   rl.on('SIGINT', () => {
@@ -59,14 +61,17 @@ export async function chatRepl(
       answering.abort();
       return;
     }
-    if (rl.line === '') {
+    if (rl.line === '' && !multiline.open) {
       rl.close();
       return;
     }
-    // Drop the half-typed line, as a shell does.
+    // Drop the half-typed line (and block), as a shell does.
+    multiline.reset();
     process.stdout.write('^C\n');
-    // Ctrl+U clears the buffer and redraws the prompt.
-    rl.write(null, { ctrl: true, name: 'u' });
+    rl.setPrompt('>>> ');
+    // Ctrl+U clears the buffer and redraws the prompt; an empty buffer has nothing to redraw.
+    if (rl.line === '') rl.prompt();
+    else rl.write(null, { ctrl: true, name: 'u' });
   });
 
   async function answer(text: string): Promise<void> {
@@ -113,6 +118,7 @@ export async function chatRepl(
     switch (name) {
       case '/bye':
       case '/exit':
+        saidBye = true;
         rl.close();
         return false;
       case '/clear':
@@ -137,19 +143,25 @@ export async function chatRepl(
     }
   }
 
+  /** Handles one typed line; false once the chat is over. */
+  async function handle(input: string): Promise<boolean> {
+    const entry = multiline.push(input);
+    if (entry.kind === 'pending' || entry.text.trim() === '') return true;
+    if (entry.kind === 'line' && entry.text.startsWith('/')) return command(entry.text);
+    await answer(entry.text);
+    return true;
+  }
+
   // Lines are handled one at a time; input typed during an answer waits its turn.
   let queue = Promise.resolve();
+  let waiting = 0;
   rl.on('line', (input) => {
+    waiting += 1;
     queue = queue.then(async () => {
-      const line = input.trim();
-      if (isClosed) return;
-      if (line === '') return prompt();
-      if (line.startsWith('/')) {
-        if (command(line)) prompt();
-        return;
-      }
-      await answer(line);
-      prompt();
+      const goOn = !isClosed && (await handle(input));
+      waiting -= 1;
+      // Pasted or typed-ahead lines were echoed already: one prompt after the last.
+      if (goOn && waiting === 0) prompt();
     });
   });
 

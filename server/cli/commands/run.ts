@@ -1,17 +1,32 @@
 /**
  * `hearth run MODEL [PROMPT]`: with a prompt (or piped stdin) streams one answer and
- * exits; otherwise opens a chat in the terminal (see repl.ts).
+ * exits; otherwise opens a chat in the terminal (see repl.ts). A model the server does
+ * not have is pulled first, with progress, as `ollama run` does.
  */
 import type { GenerateRequest, GenerateResponse, Options } from '../../../src/lib/ollama/types';
-import type { HearthClient } from '../client';
+import { CliError, type HearthClient } from '../client';
 import { formatMetrics, withPullHint } from './answers';
+import { pullModel } from './pull';
 import { chatRepl } from './repl';
 
 export interface RunOptions {
   format?: string;
   keepalive?: string;
   verbose?: boolean;
+  /** Pull over plain http when the model is missing. */
+  insecure?: boolean;
   options?: Options;
+}
+
+/** Makes sure the server has the model, pulling it when it answers 404. */
+async function ensureModel(client: HearthClient, model: string, insecure = false): Promise<void> {
+  try {
+    await client.json('POST', '/api/show', { model });
+    return;
+  } catch (error) {
+    if (!(error instanceof CliError && error.status === 404)) throw error;
+  }
+  await pullModel(client, model, insecure);
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {
@@ -75,6 +90,7 @@ export async function runModel(
     if (piped) parts.unshift(piped);
   }
   const prompt = parts.join(' ');
+  await ensureModel(client, model, options.insecure);
   if (prompt.trim() !== '' || !process.stdin.isTTY) {
     return generateOnce(client, model, prompt, options);
   }
