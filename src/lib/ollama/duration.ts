@@ -19,13 +19,14 @@ export function parseKeepAlive(value: string | number | undefined, fallbackMs: n
   const text = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return parseKeepAlive(Number(text), fallbackMs);
   if (text.startsWith('-')) return Infinity;
-  const parts = text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g);
+  // Sticky: each piece must start where the last ended. A scanning (global) search
+  // retries from every offset, which is quadratic on a long run of digits.
+  const piece = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
   let total = 0;
-  let consumed = 0;
-  for (const [whole, amount, unit] of parts) {
-    total += Number(amount) * UNIT_MS[unit];
-    consumed += whole.length;
+  while (piece.lastIndex < text.length) {
+    const match = piece.exec(text);
+    if (!match) throw new Error(`invalid duration "${value}"`);
+    total += Number(match[1]) * UNIT_MS[match[2]];
   }
-  if (consumed !== text.length) throw new Error(`invalid duration "${value}"`);
   return total;
 }
