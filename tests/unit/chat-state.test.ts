@@ -14,6 +14,7 @@ import { PacedText } from '../../src/lib/chat/paced-text';
 import { EngineError } from '../../src/lib/engines/engine';
 import type { CatalogModel } from '../../src/lib/models/types';
 import type { ChatRequest, ChatResponse } from '../../src/lib/ollama/types';
+import { applyPreset, PRESET_MAX_TOKENS } from '../../src/lib/chat/params';
 
 const model: CatalogModel = {
   id: 'gguf:test',
@@ -192,6 +193,144 @@ describe('ChatSession', () => {
     expect(session.conversation.options).toEqual({ temperature: 0, top_k: 1 });
     expect(session.messages.map((m) => m.content)).toEqual(['hello', 'Hello, world']);
     expect(await session.open('missing')).toBe(false);
+  });
+});
+
+/**
+ * The length cap and Continue. The fake engine stands in only to say how a run ended
+ * (done_reason "length", as llama.cpp, web-llm and Ollama report a num_predict cut); that
+ * the real engines say so, and how each continues a final assistant message, is covered
+ * by the engine tests and the in-browser e2e test.
+ */
+function cutAfter(words: string[]): Script {
+  return async function* () {
+    for (const w of words) yield chunk(w);
+    yield chunk('', true, {
+      done_reason: 'length',
+      eval_count: words.length,
+      eval_duration: 1e9
+    });
+  };
+}
+
+describe('ChatSession: answer-length cap and Continue', () => {
+  it('sends the preset’s default cap, even when the field was cleared or set to -1', async () => {
+    await session.setModel(model.id);
+    await session.send('a');
+    expect(runtime.requests[0].options?.num_predict).toBe(PRESET_MAX_TOKENS.balanced);
+
+    await session.setOptions({ ...applyPreset({}, 'precise'), num_predict: -1 });
+    await session.send('b');
+    expect(runtime.requests[1].options?.num_predict).toBe(PRESET_MAX_TOKENS.precise);
+
+    await session.setOptions({ ...applyPreset({}, 'precise'), num_predict: 8 });
+    await session.send('c');
+    expect(runtime.requests[2].options?.num_predict).toBe(8);
+  });
+
+  it('bounds the cap by the model’s context window', async () => {
+    const small: CatalogModel = { ...model, contextLength: 256 };
+    session = new ChatSession({
+      store,
+      runtime,
+      resolveModel: (id) => (id === small.id ? small : undefined),
+      writer: new ThrottledMessageWriter(store, 5)
+    });
+    await session.setModel(small.id);
+    await session.setOptions({ num_predict: 100_000 });
+    await session.send('long story please');
+    expect(runtime.requests[0].options?.num_predict).toBe(512);
+  });
+
+  it('marks an answer cut by the cap, and only such an answer', async () => {
+    await session.setModel(model.id);
+    await session.send('finished');
+    expect(session.messages[1].cutAt).toBeUndefined();
+
+    runtime.script = cutAfter(['Once', ' upon', ' a']);
+    await session.send('cut');
+    expect(session.messages[3]).toMatchObject({ content: 'Once upon a', cutAt: 3 });
+    const stored = await store.messages(session.conversation.id);
+    expect(stored[3]).toMatchObject({ content: 'Once upon a', cutAt: 3 });
+    expect(stored[3].stopped).toBeUndefined();
+  });
+
+  it('Continue asks the model to go on and appends to the same message', async () => {
+    await session.setModel(model.id);
+    runtime.script = cutAfter(['Once', ' upon', ' a']);
+    await session.send('tell a story');
+    const answerId = session.messages[1].id;
+
+    runtime.script = tokens([' time', ' there', ' was']);
+    await session.continueAnswer();
+
+    // The request ends with the partial answer: Ollama's "continue this reply".
+    expect(runtime.requests[1].messages).toEqual([
+      { role: 'user', content: 'tell a story' },
+      { role: 'assistant', content: 'Once upon a' }
+    ]);
+    expect(session.messages).toHaveLength(2);
+    expect(session.messages[1]).toMatchObject({
+      id: answerId,
+      content: 'Once upon a time there was'
+    });
+    expect(session.messages[1].cutAt).toBeUndefined();
+    expect(session.messages[1].stats).toMatchObject({ eval_count: 6, eval_duration: 2e9 });
+    const stored = await store.messages(session.conversation.id);
+    expect(stored).toHaveLength(2);
+    expect(stored[1]).toMatchObject({ id: answerId, content: 'Once upon a time there was' });
+    expect(stored[1].cutAt).toBeUndefined();
+  });
+
+  it('a continuation cut again counts the whole answer', async () => {
+    await session.setModel(model.id);
+    runtime.script = cutAfter(['a', 'b']);
+    await session.send('go');
+    runtime.script = cutAfter(['c', 'd']);
+    await session.continueAnswer();
+    expect(session.messages[1]).toMatchObject({ content: 'abcd', cutAt: 4 });
+    expect((await store.messages(session.conversation.id))[1].cutAt).toBe(4);
+  });
+
+  it('Continue does nothing for an answer that was not cut', async () => {
+    await session.setModel(model.id);
+    await session.send('hi');
+    await session.continueAnswer();
+    expect(runtime.requests).toHaveLength(1);
+    expect(session.messages.map((m) => m.content)).toEqual(['hi', 'Hello, world']);
+  });
+
+  it('stop during a continuation keeps both parts; regenerate and edit still work', async () => {
+    await session.setModel(model.id);
+    runtime.script = cutAfter(['first part']);
+    await session.send('q');
+
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    runtime.script = async function* (_req, signal) {
+      yield chunk(' more');
+      await gate;
+      if (signal?.aborted) throw new EngineError('aborted', 'aborted');
+    };
+    const continuing = session.continueAnswer();
+    while (session.messages[1].content !== 'first part more')
+      await new Promise((r) => setTimeout(r, 1));
+    session.stop();
+    release();
+    await continuing;
+    expect(session.messages[1]).toMatchObject({ content: 'first part more', stopped: true });
+    expect(session.messages[1].cutAt).toBeUndefined();
+
+    runtime.script = tokens(['Fresh']);
+    await session.regenerate();
+    expect(session.messages.map((m) => m.content)).toEqual(['q', 'Fresh']);
+
+    runtime.script = cutAfter(['Edited']);
+    await session.editAndResend(session.messages[0].id, 'q2');
+    expect(session.messages.map((m) => [m.content, m.cutAt])).toEqual([
+      ['q2', undefined],
+      ['Edited', 1]
+    ]);
   });
 });
 

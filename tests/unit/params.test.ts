@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answerTokenLimit,
   applyPreset,
   buildOptions,
+  CONTEXT_FACTOR,
   defaultOptions,
   formatStopSequences,
   NUMERIC_PARAMS,
   parseParam,
   parseStopSequences,
   presetOf,
+  PRESET_MAX_TOKENS,
   PRESETS
 } from '../../src/lib/chat/params';
 import { autoTitle, buildChatRequest, statsFromFinal } from '../../src/lib/chat/request';
@@ -61,7 +64,10 @@ describe('parsing fields', () => {
 
 describe('buildOptions', () => {
   it('fills preset defaults, drops unset values, random seed and empty stops', () => {
-    expect(buildOptions({ seed: -1, stop: [], num_ctx: undefined })).toEqual(PRESETS.balanced);
+    expect(buildOptions({ seed: -1, stop: [], num_ctx: undefined })).toEqual({
+      ...PRESETS.balanced,
+      num_predict: PRESET_MAX_TOKENS.balanced
+    });
   });
 
   it('clamps and keeps user values', () => {
@@ -73,6 +79,40 @@ describe('buildOptions', () => {
       stop: ['x', 'x', '']
     });
     expect(out).toMatchObject({ temperature: 2, top_k: 1, num_predict: 128, seed: 7, stop: ['x'] });
+  });
+});
+
+describe('answer-length cap', () => {
+  it('gives every preset a default between 1024 and 2048 tokens, always sent', () => {
+    for (const cap of Object.values(PRESET_MAX_TOKENS)) {
+      expect(cap).toBeGreaterThanOrEqual(1024);
+      expect(cap).toBeLessThanOrEqual(2048);
+    }
+    expect(buildOptions({}).num_predict).toBe(PRESET_MAX_TOKENS.balanced);
+    expect(buildOptions(applyPreset({}, 'precise')).num_predict).toBe(PRESET_MAX_TOKENS.precise);
+    expect(buildOptions(applyPreset({}, 'creative')).num_predict).toBe(PRESET_MAX_TOKENS.creative);
+    // A hand-tuned set falls back to the default preset's cap.
+    expect(buildOptions({ temperature: 0.33 }).num_predict).toBe(PRESET_MAX_TOKENS.balanced);
+  });
+
+  it('treats a cleared, zero or negative field as the preset default, never "no limit"', () => {
+    const precise = applyPreset({}, 'precise');
+    for (const num_predict of [undefined, 0, -1, -2, Number.NaN]) {
+      expect(answerTokenLimit({ ...precise, num_predict })).toBe(PRESET_MAX_TOKENS.precise);
+      expect(buildOptions({ ...precise, num_predict }).num_predict).toBe(PRESET_MAX_TOKENS.precise);
+    }
+    expect(buildOptions({ ...precise, num_predict: 8 }).num_predict).toBe(8);
+  });
+
+  it('never goes above the context window times the factor', () => {
+    // The model's own window bounds everything (stories260K was trained on 512).
+    expect(answerTokenLimit({ num_predict: 30000 }, 512)).toBe(512 * CONTEXT_FACTOR);
+    expect(buildOptions({ num_predict: 30000 }, 512).num_predict).toBe(512 * CONTEXT_FACTOR);
+    // A smaller num_ctx than the model's shrinks it; without either, Ollama's 4096 applies.
+    expect(answerTokenLimit({ num_predict: 30000, num_ctx: 256 }, 32768)).toBe(256 * 2);
+    expect(answerTokenLimit({ num_predict: 30000 })).toBe(4096 * CONTEXT_FACTOR);
+    // The preset default is bounded too.
+    expect(answerTokenLimit({}, 256)).toBe(256 * CONTEXT_FACTOR);
   });
 });
 

@@ -22,11 +22,18 @@ export function autoTitle(text: string): string {
 /**
  * The request for the next answer: the system prompt, then the history. Failed or empty
  * answers are left out so a retried error does not teach the model a blank reply.
+ *
+ * When the history ends with an assistant message, the request asks for that answer to be
+ * continued, with Ollama's meaning: /api/chat renders a final assistant message as the
+ * start of the reply, so the model writes on from its last token. Each engine honours it
+ * as faithfully as it can (see the engines' prompt shaping). `modelContext` is the
+ * model's trained context, which bounds the answer-length cap.
  */
 export function buildChatRequest(
   modelId: string,
   conversation: Pick<Conversation, 'systemPrompt' | 'options'>,
-  history: readonly ChatMessage[]
+  history: readonly ChatMessage[],
+  modelContext?: number
 ): ChatRequest {
   const messages: Message[] = [];
   const system = conversation.systemPrompt.trim();
@@ -35,7 +42,12 @@ export function buildChatRequest(
     if (m.role === 'assistant' && (m.error || m.content.length === 0)) continue;
     messages.push({ role: m.role, content: m.content });
   }
-  return { model: modelId, messages, stream: true, options: buildOptions(conversation.options) };
+  return {
+    model: modelId,
+    messages,
+    stream: true,
+    options: buildOptions(conversation.options, modelContext)
+  };
 }
 
 export type AnswerStats = NonNullable<ChatMessage['stats']>;
@@ -62,4 +74,25 @@ export function statsFromFinal(
     stats.tokensPerSecond = (stats.eval_count / stats.eval_duration) * 1e9;
   }
   return stats;
+}
+
+const SUMMED = ['total_duration', 'load_duration', 'eval_count', 'eval_duration'] as const;
+
+/**
+ * The stats of an answer written in several runs (Continue): tokens and time add up, so
+ * the count and tok/s describe the whole answer; the prompt figures are the latest run's.
+ */
+export function mergeStats(before: AnswerStats | undefined, after: AnswerStats): AnswerStats {
+  if (!before) return after;
+  const merged: AnswerStats = { ...after };
+  for (const key of SUMMED) {
+    if (before[key] !== undefined || after[key] !== undefined) {
+      merged[key] = (before[key] ?? 0) + (after[key] ?? 0);
+    }
+  }
+  delete merged.tokensPerSecond;
+  if (merged.eval_count !== undefined && merged.eval_duration) {
+    merged.tokensPerSecond = (merged.eval_count / merged.eval_duration) * 1e9;
+  }
+  return merged;
 }

@@ -1,6 +1,6 @@
 /**
  * The open conversation as reactive state: its messages, the answer being streamed, and
- * the actions on them (send, stop, regenerate, edit & resend). The engine is reached only
+ * the actions on them (send, stop, regenerate, edit & resend, continue a cut answer). The engine is reached only
  * through `ChatRuntime` (engineRuntime in the app, a fake in unit tests), and every change
  * is written through the conversation store so a reload shows exactly what was on screen.
  */
@@ -13,7 +13,7 @@ import {
   ThrottledMessageWriter,
   type ChatMessage
 } from '../store/conversations';
-import { autoTitle, buildChatRequest, statsFromFinal } from './request';
+import { autoTitle, buildChatRequest, mergeStats, statsFromFinal } from './request';
 import { defaultOptions } from './params';
 import { PacedText } from './paced-text';
 
@@ -153,6 +153,19 @@ export class ChatSession {
     await this.generate(model);
   }
 
+  /**
+   * Writes on from where the length cap cut the last answer, appending to that same
+   * message (the request ends with the partial answer: see buildChatRequest).
+   */
+  async continueAnswer(): Promise<void> {
+    if (this.busy || this.isDraft) return;
+    const last = this.messages.at(-1);
+    if (last?.role !== 'assistant' || !last.cutAt || last.error) return;
+    const model = this.currentModel();
+    if (!model) return;
+    await this.generate(model, true);
+  }
+
   async setModel(modelId: string | null): Promise<void> {
     this.conversation.modelId = modelId;
     await this.persistSettings({ modelId });
@@ -189,30 +202,45 @@ export class ChatSession {
     await this.running;
   }
 
-  private generate(model: CatalogModel): Promise<void> {
-    this.running = this.stream(model).finally(() => (this.running = null));
+  private generate(model: CatalogModel, continuing = false): Promise<void> {
+    this.running = this.stream(model, continuing).finally(() => (this.running = null));
     return this.running;
   }
 
-  private async stream(model: CatalogModel): Promise<void> {
-    const { store, runtime } = this.deps;
+  /** A new, empty answer at the end of the transcript. */
+  private async appendAnswer(): Promise<void> {
+    const answer = await this.deps.store.append(this.conversation.id, {
+      role: 'assistant',
+      content: ''
+    });
+    this.messages.push(answer);
+  }
+
+  /** Streams a new answer, or (continuing) more of the last one into the same message. */
+  private async stream(model: CatalogModel, continuing: boolean): Promise<void> {
+    const { runtime } = this.deps;
     const request = buildChatRequest(
       model.id,
       $state.snapshot(this.conversation) as Conversation,
-      $state.snapshot(this.messages) as ChatMessage[]
+      $state.snapshot(this.messages) as ChatMessage[],
+      model.contextLength
     );
-    const answer = await store.append(this.conversation.id, { role: 'assistant', content: '' });
-    this.messages.push(answer);
+    if (!continuing) await this.appendAnswer();
     // The proxied copy: writing to it updates the screen token by token.
     const live = this.messages[this.messages.length - 1];
+    const answerId = live.id;
+    const earlier = continuing
+      ? { tokens: live.cutAt ?? 0, stats: $state.snapshot(live.stats) }
+      : { tokens: 0, stats: undefined };
+    live.cutAt = undefined;
     const abort = new AbortController();
     this.abort = abort;
-    this.streamingId = answer.id;
+    this.streamingId = answerId;
     this.error = null;
     let final: ChatResponse | null = null;
     const shown = new PacedText((text) => {
       live.content += text;
-      this.writer.schedule(answer.id, { content: live.content });
+      this.writer.schedule(answerId, { content: live.content });
     });
     try {
       for await (const chunk of runtime.chat(model, request, abort.signal)) {
@@ -223,7 +251,14 @@ export class ChatSession {
       }
       shown.flush();
       if (abort.signal.aborted) live.stopped = true;
-      if (final && runtime.kind) live.stats = statsFromFinal(final, runtime.kind, model.id);
+      if (final && runtime.kind) {
+        live.stats = mergeStats(earlier.stats, statsFromFinal(final, runtime.kind, model.id));
+      }
+      if (final?.done_reason === 'length' && !abort.signal.aborted) {
+        // Engines that report no count (an interrupted usage block) ran up to the cap.
+        const ran = final.eval_count || request.options?.num_predict || 0;
+        live.cutAt = earlier.tokens + ran;
+      }
     } catch (err) {
       if (abort.signal.aborted || (err instanceof EngineError && err.code === 'aborted')) {
         live.stopped = true;
@@ -239,8 +274,8 @@ export class ChatSession {
       shown.flush();
       this.abort = null;
       this.streamingId = null;
-      const { content, stats, stopped, error } = $state.snapshot(live);
-      await this.writer.flush(answer.id, { content, stats, stopped, error });
+      const { content, stats, stopped, error, cutAt } = $state.snapshot(live);
+      await this.writer.flush(answerId, { content, stats, stopped, error, cutAt });
       this.onListChange();
     }
   }

@@ -6,7 +6,12 @@
 import type { ChatRequest, GenerateRequest, Message } from '../ollama/types';
 import { EngineError } from './engine';
 
-/** prompt = (system prompt + "\n\n" if any) + the last user message's content. */
+/**
+ * prompt = (system prompt + "\n\n" if any) + the last user message's content. A final
+ * assistant message (a cut answer to continue, Ollama's meaning) follows it verbatim:
+ * that answer was itself a completion of this prompt, so the model writes on from its
+ * last token exactly as if it had never stopped.
+ */
 export function completionPromptFromChat(messages: Message[] | undefined): string {
   const list = messages ?? [];
   const system = list
@@ -14,9 +19,11 @@ export function completionPromptFromChat(messages: Message[] | undefined): strin
     .map((m) => m.content)
     .join('\n')
     .trim();
-  const lastUser = [...list].reverse().find((m) => m.role === 'user');
-  const user = lastUser?.content ?? '';
-  return system ? `${system}\n\n${user}` : user;
+  const lastUserIndex = list.findLastIndex((m) => m.role === 'user');
+  const user = list[lastUserIndex]?.content ?? '';
+  const last = list.at(-1);
+  const partial = lastUserIndex >= 0 && last?.role === 'assistant' ? last.content : '';
+  return (system ? `${system}\n\n${user}` : user) + partial;
 }
 
 /** /api/generate semantics: `system` is prepended the same way; `raw` skips nothing here

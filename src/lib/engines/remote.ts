@@ -82,6 +82,8 @@ export class RemoteEngine implements Engine {
   }
 
   async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
+    // A final assistant message (a cut answer to continue) goes as is: Ollama's /api/chat
+    // renders it as the open start of the reply, so the model writes on from it.
     const body = { ...request, model: this.remoteModel(request.model), stream: true };
     yield* this.stream<ChatResponse>('/api/chat', body, signal, (at) => ({
       model: request.model,

@@ -179,6 +179,9 @@ export class WasmEngine implements Engine {
     assertTextOnly(request);
     const model = this.requireModel();
     const asCompletion = model.completionOnly || !this.chatTemplate;
+    // A final assistant message (a cut answer to continue) needs nothing special: the
+    // completion prompt ends with it, and llama.cpp's chat path prefills a trailing
+    // assistant turn (prefill_assistant, on by default) so the model writes on from it.
     const body = asCompletion
       ? { prompt: completionPromptFromChat(request.messages) }
       : { messages: wllamaMessages(request.messages ?? []) };

@@ -49,6 +49,21 @@ function webLlmMessage(m: Message): ChatCompletionMessageParam {
   }
 }
 
+/** What a chat model is asked when it must go on with an answer it did not finish. */
+export const CONTINUE_PROMPT =
+  'Continue your last reply exactly where it stopped. Do not repeat any of it and do not comment; just write the rest.';
+
+/**
+ * A final assistant message asks for that answer to be continued (Ollama's meaning).
+ * web-llm 0.2.86 refuses a conversation that does not end with a user or tool turn and
+ * has no way to open the assistant turn with given text, so the closest it can do is an
+ * explicit request to go on; the chat appends what comes back to the cut answer.
+ */
+function withContinueTurn(messages: Message[]): Message[] {
+  if (messages.at(-1)?.role !== 'assistant') return messages;
+  return [...messages, { role: 'user', content: CONTINUE_PROMPT }];
+}
+
 /** An Ollama /api/chat request → a streaming web-llm chat completion with usage at the end. */
 export function toWebLlmChatRequest(request: ChatRequest): ChatCompletionRequestStreaming {
   const sampling = Object.fromEntries(
@@ -56,7 +71,7 @@ export function toWebLlmChatRequest(request: ChatRequest): ChatCompletionRequest
   );
   return {
     ...sampling,
-    messages: (request.messages ?? []).map(webLlmMessage),
+    messages: withContinueTurn(request.messages ?? []).map(webLlmMessage),
     stream: true,
     stream_options: { include_usage: true }
   };

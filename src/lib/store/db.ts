@@ -33,6 +33,8 @@ export interface StoredMessage {
   error?: string;
   /** An answer the user stopped half-way: kept, and shown as stopped. */
   stopped?: boolean;
+  /** An answer the length cap cut off (done_reason "length"): its tokens so far. */
+  cutAt?: number;
 }
 
 export interface Setting {
