@@ -4,19 +4,8 @@
  * gets the SPA shell so client-side routing can take over.
  */
 import type { FastifyInstance } from 'fastify';
-import { isOpenAIPath, sendError } from './errors';
+import { isApiPath, sendError } from './errors';
 import { appIsBuilt, sendAppIndex, wantsHtml } from './static-app';
-
-const API_PREFIXES = ['/api/', '/v1/', '/v2/'];
-
-function isApiPath(url: string): boolean {
-  const pathname = url.split('?')[0];
-  return (
-    pathname === '/api' ||
-    isOpenAIPath(pathname) ||
-    API_PREFIXES.some((p) => pathname.startsWith(p))
-  );
-}
 
 export function registerNotFound(app: FastifyInstance, appDir: string): void {
   app.setNotFoundHandler(async (req, reply) => {

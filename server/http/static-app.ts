@@ -1,13 +1,19 @@
 /**
  * Serves the built SvelteKit app (adapter-static output in config.appDir). Every app
  * response is cross-origin isolated (COOP/COEP), which wllama needs for its
- * SharedArrayBuffer threads. Hashed files under /_app/immutable/ are cached forever;
- * index.html and the service worker must revalidate or users would be stuck on an old build.
+ * SharedArrayBuffer threads, and carries the page's security headers
+ * (security-headers.ts). Hashed files under /_app/immutable/ are cached forever;
+ * index.html and the service worker must revalidate or users would be stuck on an old
+ * build. The build ships .br and .gz beside each text and wasm file: those are served
+ * as they are, so nothing of the app is compressed per request.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addVary, negotiateCoding, type ContentCoding } from './compression';
+import { isApiPath } from './errors';
+import { AppPolicy, NOT_BUILT_POLICY, pageSecurityHeaders } from './security-headers';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -16,6 +22,19 @@ export const ISOLATION_HEADERS = {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
+const EXTENSIONS: Record<ContentCoding, string> = { br: '.br', gzip: '.gz' };
+
+const policies = new Map<string, AppPolicy>();
+
+/** One policy reader per app directory, shared by the static routes and the SPA shell. */
+function appPolicy(appDir: string): AppPolicy {
+  let policy = policies.get(appDir);
+  if (!policy) {
+    policy = new AppPolicy(appDir);
+    policies.set(appDir, policy);
+  }
+  return policy;
+}
 
 export function appIsBuilt(appDir: string): boolean {
   return fs.existsSync(path.join(appDir, 'index.html'));
@@ -27,17 +46,37 @@ function cacheControlFor(relativePath: string): string {
   return REVALIDATE;
 }
 
+/** index.html, precompressed when the client takes it and the build has the variant. */
+async function readIndex(
+  indexPath: string,
+  coding: ContentCoding | undefined
+): Promise<{ body: Buffer; coding?: ContentCoding }> {
+  if (coding) {
+    const body = await fs.promises.readFile(indexPath + EXTENSIONS[coding]).catch(() => undefined);
+    if (body) return { body, coding };
+  }
+  return { body: await fs.promises.readFile(indexPath) };
+}
+
 /** Serves index.html (the SPA shell), or a page saying how to build it. */
 export async function sendAppIndex(reply: FastifyReply, appDir: string): Promise<FastifyReply> {
   reply.headers(ISOLATION_HEADERS).header('Cache-Control', REVALIDATE);
-  const indexPath = path.join(appDir, 'index.html');
-  let html: string;
+  let index: { body: Buffer; coding?: ContentCoding };
   try {
-    html = await fs.promises.readFile(indexPath, 'utf8');
+    index = await readIndex(path.join(appDir, 'index.html'), negotiateCoding(reply.request));
   } catch {
-    return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+    return reply
+      .code(503)
+      .headers(pageSecurityHeaders(NOT_BUILT_POLICY))
+      .type('text/html; charset=utf-8')
+      .send(NOT_BUILT_PAGE);
   }
-  return reply.type('text/html; charset=utf-8').send(html);
+  addVary(reply, 'Accept-Encoding');
+  if (index.coding) reply.header('Content-Encoding', index.coding);
+  return reply
+    .headers(pageSecurityHeaders(appPolicy(appDir).current()))
+    .type('text/html; charset=utf-8')
+    .send(index.body);
 }
 
 const NOT_BUILT_PAGE = `<!doctype html>
@@ -58,16 +97,48 @@ export function wantsHtml(accept: string | undefined): boolean {
 /** Registers static file routes for the app when it has been built. */
 export async function registerStaticApp(app: FastifyInstance, appDir: string): Promise<void> {
   if (!appIsBuilt(appDir)) return;
+  const policy = appPolicy(appDir);
+  await app.register(async (files) => {
+    files.addHook('onRequest', async (req, reply) => {
+      if (!isAppFilePath(req.url)) return reply.callNotFound();
+    });
+    await registerFiles(files, appDir, policy);
+  });
+}
+
+/** Longest file or folder name the build can hold (most filesystems allow 255 bytes). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * The file routes' wildcard sees every unmatched path. API paths belong to the
+ * not-found handler (their own error shapes), and a name no file can have would make the
+ * file server answer 403 for its failed spelling check, so neither reaches it.
+ */
+function isAppFilePath(url: string): boolean {
+  if (isApiPath(url)) return false;
+  const pathname = url.split('?')[0];
+  return pathname.split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES);
+}
+
+async function registerFiles(
+  app: FastifyInstance,
+  appDir: string,
+  policy: AppPolicy
+): Promise<void> {
   await app.register(fastifyStatic, {
     root: appDir,
     wildcard: true,
     index: false,
     cacheControl: false,
+    // Serves file.br / file.gz when accepted, with Content-Encoding and Vary.
+    preCompressed: true,
     setHeaders(reply: FastifyReply, filePath: string) {
       reply.headers(ISOLATION_HEADERS);
       // COEP require-corp applies to the app's own workers and wasm as well.
       reply.header('Cross-Origin-Resource-Policy', 'same-origin');
       reply.header('Cache-Control', cacheControlFor(path.relative(appDir, filePath)));
+      // Workers and the service worker take their policy from their own response.
+      reply.headers(pageSecurityHeaders(policy.current()));
     }
   });
 }

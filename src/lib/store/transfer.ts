@@ -9,6 +9,10 @@ import { db, type Conversation, type HearthDB } from './db';
 import type { ChatMessage } from './conversations';
 import { newId } from '../util/id';
 
+// The app's Content-Security-Policy forbids eval: without this, zod probes `new Function`
+// once to decide on its fast path, and the probe is reported as a policy violation.
+z.config({ jitless: true });
+
 export const EXPORT_FORMAT = 'hearth-conversations';
 export const EXPORT_VERSION = 1;
 
@@ -51,7 +55,8 @@ const messageSchema = z.object({
   seq: z.number().int().min(0),
   stats: statsSchema.optional(),
   error: z.string().optional(),
-  stopped: z.boolean().optional()
+  stopped: z.boolean().optional(),
+  cutAt: z.number().int().min(1).optional()
 });
 
 const conversationSchema = z.object({
