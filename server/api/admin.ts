@@ -21,12 +21,13 @@ import { patternSchema, type Grant } from '../auth/permissions';
 import type { Auth, AuthStore } from '../auth/service';
 import { groupJson, keyJson, parse, userJson } from '../auth/wire';
 import type { ModelStore } from '../store/model-store';
+import { countText, idText } from './ids';
 
 const role = z.enum(['admin', 'user']);
 const rateLimit = z.number().int().min(0).max(1_000_000).nullable();
 const ids = z.array(z.number().int().positive()).max(10_000);
-const idParams = z.object({ id: z.coerce.number().int().positive() });
-const memberParams = idParams.extend({ userId: z.coerce.number().int().positive() });
+const idParams = z.object({ id: idText });
+const memberParams = idParams.extend({ userId: idText });
 
 const newUser = z.object({
   username: usernameSchema,
@@ -49,10 +50,10 @@ const newGroup = z.object({
 const groupChanges = newGroup.partial();
 const newKey = z.object({ name: keyNameSchema, rateLimitPerMin: rateLimit.optional() });
 const keyChanges = z.object({ rateLimitPerMin: rateLimit });
-const keyQuery = z.object({ userId: z.coerce.number().int().positive().optional() });
+const keyQuery = z.object({ userId: idText.optional() });
 const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().positive().optional()
+  limit: countText(1, 500).default(50),
+  before: idText.optional()
 });
 
 export function auditor(auth: Auth) {

@@ -12,6 +12,10 @@ import type { ServerContext } from '../context';
 import { badRequest, notFound } from '../errors';
 import { ModelNotFoundError, asModelManager, type PreparedOperation } from '../store/model-store';
 import { accessOf } from '../auth/access';
+import { ollamaError } from '../http/errors';
+import { parseDigest } from '../store/digest';
+import { parseName, parseReference } from '../store/layout';
+import type { ModelName, ModelReference } from '../../src/lib/ollama/names';
 
 const nameFields = { model: z.string().optional(), name: z.string().optional() };
 const showSchema = z.object({ ...nameFields, verbose: z.boolean().optional() });
@@ -44,18 +48,31 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
-function requireName(body: { model?: string; name?: string }): string {
-  const name = (body.model ?? body.name ?? '').trim();
-  if (!name) throw badRequest('model is required');
-  return name;
+function requireText(body: { model?: string; name?: string }): string {
+  const text = (body.model ?? body.name ?? '').trim();
+  if (!text) throw badRequest('model is required');
+  return text;
 }
 
-/** The store's "not found" becomes the 404 the error handler renders. */
-async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+/** The request's model name, checked once here: a bad one is a 400 before anything runs. */
+function requireName(body: { model?: string; name?: string }): ModelName {
+  return parseName(requireText(body));
+}
+
+function requireReference(body: { model?: string; name?: string }): ModelReference {
+  return parseReference(requireText(body));
+}
+
+/**
+ * The store's "not found" becomes the 404 the error handler renders, naming the model as
+ * the client spelled it (as Ollama does) when the route knows that spelling.
+ */
+async function storeCall<T>(fn: () => Promise<T>, asRequested?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ModelNotFoundError) throw notFound(err.message);
+    if (err instanceof ModelNotFoundError)
+      throw notFound(asRequested ? `model '${asRequested}' not found` : err.message);
     throw err;
   }
 }
@@ -75,19 +92,23 @@ export function registerModelRoutes(
   app.post('/api/show', async (req): Promise<ShowResponse> => {
     const body = parseBody(showSchema, req.body);
     const name = requireName(body);
-    access.assertCanUse(req, name);
-    return storeCall(() => store.show(name, body.verbose ?? false));
+    const asRequested = requireText(body);
+    access.assertCanUse(req, asRequested);
+    return storeCall(() => store.show(name, body.verbose ?? false), asRequested);
   });
 
   app.post('/api/copy', async (req, reply) => {
     const body = parseBody(copySchema, req.body);
-    await storeCall(() => store.copy(body.source, body.destination));
+    const source = parseName(body.source, 'source');
+    const destination = parseName(body.destination, 'destination');
+    await storeCall(() => store.copy(source, destination), body.source.trim());
     return reply.code(200).send();
   });
 
   app.delete('/api/delete', async (req, reply) => {
     const body = parseBody(deleteSchema, req.body);
-    await storeCall(() => store.delete(requireName(body)));
+    const name = requireName(body);
+    await storeCall(() => store.delete(name), requireText(body));
     return reply.code(200).send();
   });
 
@@ -100,7 +121,7 @@ export function registerModelRoutes(
 
   app.post('/api/pull', async (req, reply) => {
     const body = parseBody(pullSchema, req.body);
-    const name = requireName(body);
+    const name = requireReference(body);
     const early: ProgressResponse[] = [];
     const prepared = await storeCall(() =>
       store.preparePull(name, { insecure: body.insecure }, (p) => early.push(p))
@@ -110,7 +131,7 @@ export function registerModelRoutes(
 
   app.head('/api/blobs/:digest', async (req, reply) => {
     const { digest } = parseBody(digestParams, req.params);
-    return reply.code((await store.hasBlob(checkedDigest(digest))) ? 200 : 404).send();
+    return reply.code((await store.hasBlob(parseDigest(digest))) ? 200 : 404).send();
   });
 
   void app.register(async (scope) => {
@@ -120,21 +141,12 @@ export function registerModelRoutes(
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
     scope.post('/api/blobs/:digest', async (req, reply) => {
-      const { digest } = parseBody(digestParams, req.params);
+      const digest = parseDigest(parseBody(digestParams, req.params).digest);
       const source = (req.body as NodeJS.ReadableStream | undefined) ?? req.raw;
-      const { created } = await store.writeBlob(
-        checkedDigest(digest),
-        source as AsyncIterable<Uint8Array>
-      );
+      const { created } = await store.writeBlob(digest, source as AsyncIterable<Uint8Array>);
       return reply.code(created ? 201 : 200).send();
     });
   });
-}
-
-function checkedDigest(digest: string): string {
-  if (!/^sha256[:-][0-9a-f]{64}$/.test(digest))
-    throw badRequest(`invalid digest "${digest}": expected sha256:<64 hex digits>`);
-  return digest;
 }
 
 /**
@@ -165,7 +177,7 @@ async function runOperation(
       () => out.end(),
       (err: unknown) => {
         req.log.warn({ err }, 'model operation failed');
-        out.end(ndjsonLine({ error: err instanceof Error ? err.message : String(err) }));
+        out.end(ndjsonLine(ollamaError(err instanceof Error ? err.message : String(err))));
       }
     );
   return reply.type('application/x-ndjson').send(out);

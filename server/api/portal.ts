@@ -18,7 +18,7 @@ import type {
   PortalWeights,
   PortalWeightsResponse
 } from '../../src/lib/ollama/portal';
-import { parseModelName } from '../../src/lib/ollama/names';
+import { tryParseModelName } from '../../src/lib/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
 import { readGgufInfo } from '../store/gguf-info';
@@ -65,8 +65,10 @@ async function ggufWeights(ctx: ServerContext, request: FastifyRequest): Promise
     if (!model || !hex) continue;
     const stat = await fs.stat(model.modelPath).catch(() => undefined);
     const info = await readGgufInfo(model.modelPath).catch(() => undefined);
-    if (!stat?.isFile() || !info) continue; // a missing or broken blob is not offered
-    const name = parseModelName(model.name);
+    // The blob URL is built from the name's checked parts; a name that does not parse
+    // (never one the store lists) is not offered rather than failing the whole list.
+    const name = tryParseModelName(model.name);
+    if (!stat?.isFile() || !info || !name) continue; // a missing or broken blob is not offered
     const chatTemplate = info.metadata['tokenizer.chat_template'];
     out.push({
       format: 'gguf',

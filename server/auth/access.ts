@@ -10,7 +10,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors';
-import { parseModelName } from '../../src/lib/ollama/names';
+import { tryParseModelName, type ModelName } from '../../src/lib/ollama/names';
 import type { ModelManager } from '../store/model-store';
 import { patternMatches } from './permissions';
 import type { Principal } from './principal';
@@ -31,7 +31,7 @@ export interface AccessControl {
   assertCanDownloadBlob(
     req: FastifyRequest,
     store: ModelManager,
-    repository: { namespace: string; model: string },
+    repository: Pick<ModelName, 'namespace' | 'model'>,
     digest: string
   ): Promise<void>;
 }
@@ -78,30 +78,24 @@ export function createAccessControl(authEnabled: boolean): AccessControl {
     async assertCanDownloadBlob(req, store, repository, digest) {
       if (!authEnabled || req.principal?.user.role === 'admin') return;
       const repoName = `${repository.namespace}/${repository.model}`;
-      const tags = (await store.list())
-        .map((m) => ({ listed: m.name, name: safeParse(m.name) }))
-        .filter(
-          ({ listed, name }) =>
-            name?.namespace === repository.namespace &&
-            name.model === repository.model &&
-            allows(req, listed, 'canDownload')
-        );
+      const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+      const tags = (await store.list()).flatMap((m) => {
+        const name = tryParseModelName(m.name);
+        return name &&
+          same(name.namespace, repository.namespace) &&
+          same(name.model, repository.model) &&
+          allows(req, m.name, 'canDownload')
+          ? [name]
+          : [];
+      });
       if (tags.length === 0) throw denied(repoName);
-      for (const { name } of tags) {
-        const bytes = await store.registryManifest(name!.namespace, name!.model, name!.tag);
+      for (const name of tags) {
+        const bytes = await store.registryManifest(name);
         if (bytes && manifestDigests(bytes).includes(digest)) return;
       }
       throw new HttpError(404, `blob ${digest} not found in ${repoName}`);
     }
   };
-}
-
-function safeParse(name: string) {
-  try {
-    return parseModelName(name);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Sign-in off (and route tests built without the auth layer): everyone may do everything. */

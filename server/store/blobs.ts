@@ -10,11 +10,12 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { badRequest } from '../errors';
-import { digestHex, tempPathFor } from './layout';
+import { digestHex, type Digest } from './digest';
+import { tempPathFor } from './layout';
 
 export async function writeVerifiedBlob(
   target: string,
-  digest: string,
+  digest: Digest,
   source: Readable | AsyncIterable<Uint8Array>
 ): Promise<number> {
   const expected = digestHex(digest);

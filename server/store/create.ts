@@ -13,9 +13,10 @@ import {
   type Manifest,
   type ManifestLayer
 } from '../../src/lib/ollama/types';
-import { badRequest, notFound } from '../errors';
+import { badRequest, notFound, quoteInput } from '../errors';
 import { humanParameterCount, readGgufInfo, type GgufInfo } from './gguf-info';
-import { Layout, digestHex, exists, parseName } from './layout';
+import { parseDigest, type Digest } from './digest';
+import { Layout, exists, parseName } from './layout';
 import { readDetails, readManifest, toResolvedModel, writeManifest } from './manifests';
 import type { OnProgress } from './model-store';
 import { ParameterError, normalizeParameters } from '../../src/lib/ollama/parameters';
@@ -23,7 +24,7 @@ import { ParameterError, normalizeParameters } from '../../src/lib/ollama/parame
 export interface CreateDeps {
   layout: Layout;
   /** Stores a small layer (template, params…) by content; true when it was new. */
-  putBlob(bytes: Buffer): Promise<{ digest: string; created: boolean }>;
+  putBlob(bytes: Buffer): Promise<{ digest: Digest; created: boolean }>;
   /** Keeps blobs from being pruned while a create uses them. */
   pin(digests: string[]): () => void;
 }
@@ -99,11 +100,11 @@ export async function planCreate(
 }
 
 async function baseFromModel(layout: Layout, from: string, onProgress: OnProgress) {
-  const base = await readManifest(layout, parseName(from));
-  if (!base) throw notFound(`base model '${from}' not found`);
+  const base = await readManifest(layout, parseName(from, 'base model'));
+  if (!base) throw notFound(`base model ${quoteInput(from)} not found`);
   const resolved = await toResolvedModel(layout, base);
   if (!resolved.modelPath || !(await exists(resolved.modelPath)))
-    throw badRequest(`base model '${from}' has no model file`);
+    throw badRequest(`base model ${quoteInput(from)} has no model file`);
   const details = await readDetails(layout, base.manifest);
   for (const layer of base.manifest.layers)
     onProgress({ status: `using existing layer ${layer.digest}` });
@@ -132,10 +133,11 @@ async function baseFromFiles(
   const layers: ManifestLayer[] = [];
   let main: GgufInfo | undefined;
   for (const [filename, digest] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-    const file = layout.blobPath(digest);
+    const checked = parseDigest(digest);
+    const file = layout.blobPath(checked);
     if (!(await exists(file)))
       throw badRequest(
-        `file '${filename}': blob ${digest} not found (upload it with POST /api/blobs/${digest})`
+        `file ${quoteInput(filename)}: blob ${checked} not found (upload it with POST /api/blobs/${checked})`
       );
     onProgress({ status: 'parsing GGUF' });
     let info: GgufInfo;
@@ -143,12 +145,12 @@ async function baseFromFiles(
       info = await readGgufInfo(file);
     } catch (err) {
       throw badRequest(
-        `file '${filename}': ${(err as Error).message}; only GGUF models can be imported`
+        `file ${quoteInput(filename)}: ${(err as Error).message}; only GGUF models can be imported`
       );
     }
     const { size } = await fs.stat(file);
     const projector = info.architecture === 'clip';
-    const layerDigest = `sha256:${digestHex(digest)}`;
+    const layerDigest = checked;
     layers.push({
       mediaType: projector ? MEDIA_TYPES.projector : MEDIA_TYPES.model,
       digest: layerDigest,
@@ -240,8 +242,7 @@ async function inheritedParameters(
 ): Promise<Record<string, unknown>> {
   const params = layers.find((l) => l.mediaType === MEDIA_TYPES.params);
   if (!params) return {};
-  return JSON.parse(await fs.readFile(layout.blobPath(params.digest), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(
+    await fs.readFile(layout.blobPath(parseDigest(params.digest)), 'utf8')
+  ) as Record<string, unknown>;
 }

@@ -6,12 +6,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { displayName, DEFAULT_HOST } from '../../src/lib/ollama/names';
+import {
+  DEFAULT_HOST,
+  displayName,
+  modelNameKey,
+  type ModelName
+} from '../../src/lib/ollama/names';
 import { MEDIA_TYPES, type ListModel, type ShowResponse } from '../../src/lib/ollama/types';
 import { writeVerifiedBlob } from './blobs';
 import { commitCreate, planCreate, type CreateDeps } from './create';
 import { capabilities, modelInfo, readGgufInfo } from './gguf-info';
-import { Layout, digestHex, exists, parseName, sha256Hex, writeFileAtomic } from './layout';
+import { digestHex, parseDigest, type Digest } from './digest';
+import { Layout, checkedName, exists, sha256Hex, writeFileAtomic } from './layout';
 import {
   listManifestNames,
   readManifest,
@@ -56,7 +62,7 @@ export class DiskModelStore implements ModelManager {
       layout: this.layout,
       putBlob: (bytes) => this.putBlob(bytes),
       pin: (digests) => this.pin(digests),
-      exclusive: (digest, fn) => this.exclusive(digestHex(digest), fn),
+      exclusive: (digest, fn) => this.exclusive(digestHex(parseDigest(digest)), fn),
       fetch: options.fetch,
       registryKey: options.registryKey
     };
@@ -67,7 +73,7 @@ export class DiskModelStore implements ModelManager {
     await fs.mkdir(this.layout.blobs, { recursive: true });
   }
 
-  async resolve(name: string): Promise<ResolvedModel> {
+  async resolve(name: string | ModelName): Promise<ResolvedModel> {
     const stored = await this.stored(name);
     return toResolvedModel(this.layout, stored);
   }
@@ -95,7 +101,7 @@ export class DiskModelStore implements ModelManager {
     return models.sort((a, b) => b.modified_at.localeCompare(a.modified_at));
   }
 
-  async show(name: string, verbose = false): Promise<ShowResponse> {
+  async show(name: string | ModelName, verbose = false): Promise<ShowResponse> {
     const stored = await this.stored(name);
     const model = await toResolvedModel(this.layout, stored);
     const info = model.modelPath
@@ -119,11 +125,11 @@ export class DiskModelStore implements ModelManager {
   }
 
   blobPath(digest: string): string {
-    return this.layout.blobPath(digest);
+    return this.layout.blobPath(parseDigest(digest));
   }
 
   async hasBlob(digest: string): Promise<boolean> {
-    const file = this.layout.blobPath(digest);
+    const file = this.layout.blobPath(parseDigest(digest));
     if (!(await exists(file))) return false;
     // Clients HEAD a blob, skip the upload when it exists, then create: keep it young meanwhile.
     const now = new Date();
@@ -135,11 +141,12 @@ export class DiskModelStore implements ModelManager {
     digest: string,
     source: Readable | AsyncIterable<Uint8Array>
   ): Promise<{ created: boolean; size: number }> {
-    const target = this.layout.blobPath(digest);
+    const checked = parseDigest(digest);
+    const target = this.layout.blobPath(checked);
     // Checked inside the lock: two uploads of one blob must not both write it.
-    return this.exclusive(digestHex(digest), async () => {
+    return this.exclusive(digestHex(checked), async () => {
       if (await exists(target)) return { created: false, size: (await fs.stat(target)).size };
-      return { created: true, size: await writeVerifiedBlob(target, digest, source) };
+      return { created: true, size: await writeVerifiedBlob(target, checked, source) };
     });
   }
 
@@ -183,12 +190,13 @@ export class DiskModelStore implements ModelManager {
     await prepared.commit(onProgress, signal);
   }
 
-  async copy(source: string, destination: string): Promise<void> {
+  async copy(source: string | ModelName, destination: string | ModelName): Promise<void> {
+    const target = checkedName(destination);
     const stored = await this.stored(source);
-    await writeManifest(this.layout, parseName(destination), stored.bytes);
+    await writeManifest(this.layout, target, stored.bytes);
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: string | ModelName): Promise<void> {
     const stored = await this.stored(name);
     await removeManifest(this.layout, stored.name);
     await this.prune();
@@ -203,7 +211,7 @@ export class DiskModelStore implements ModelManager {
       if (stored === 'unreadable') return [];
       if (!stored) continue;
       for (const layer of [stored.manifest.config, ...stored.manifest.layers])
-        referenced.add(digestHex(layer.digest));
+        referenced.add(digestHex(parseDigest(layer.digest)));
     }
     const removed: string[] = [];
     const cutoff = Date.now() - graceMs;
@@ -221,43 +229,42 @@ export class DiskModelStore implements ModelManager {
     return removed;
   }
 
-  async registryManifest(
-    namespace: string,
-    model: string,
-    tag: string
-  ): Promise<Buffer | undefined> {
-    const wanted = { namespace, model, tag };
-    const local = await readManifest(this.layout, { host: DEFAULT_HOST, ...wanted }).catch(
-      () => undefined
-    );
-    if (local) return local.bytes;
-    // Models this server pulled from elsewhere are stored under that registry's host.
-    for (const name of await listManifestNames(this.layout)) {
-      if (name.namespace === namespace && name.model === model && name.tag === tag) {
-        const stored = await readManifest(this.layout, name).catch(() => undefined);
-        if (stored) return stored.bytes;
-      }
+  async registryManifest(repository: ModelName): Promise<Buffer | undefined> {
+    // The registry URL has no host: this server's own models first, then (under the
+    // host they came from) models it pulled from elsewhere, case-insensitively.
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    const candidates = (await listManifestNames(this.layout))
+      .filter(
+        (name) =>
+          same(name.namespace, repository.namespace) &&
+          same(name.model, repository.model) &&
+          same(name.tag, repository.tag)
+      )
+      .sort((a, b) => Number(b.host === DEFAULT_HOST) - Number(a.host === DEFAULT_HOST));
+    for (const name of candidates) {
+      const stored = await readManifest(this.layout, name).catch(() => undefined);
+      if (stored) return stored.bytes;
     }
     return undefined;
   }
 
   /** Reads a manifest by name, trying a case-insensitive match as Ollama does. */
-  private async stored(input: string): Promise<StoredManifest> {
-    const name = parseName(input);
+  private async stored(input: string | ModelName): Promise<StoredManifest> {
+    const name = checkedName(input);
     const exact = await readManifest(this.layout, name);
     if (exact) return exact;
-    const wanted = displayName(name).toLowerCase();
+    const wanted = modelNameKey(name);
     for (const candidate of await listManifestNames(this.layout)) {
-      if (displayName(candidate).toLowerCase() === wanted) {
+      if (modelNameKey(candidate) === wanted) {
         const stored = await readManifest(this.layout, candidate);
         if (stored) return stored;
       }
     }
-    throw new ModelNotFoundError(input);
+    throw new ModelNotFoundError(typeof input === 'string' ? input : displayName(input));
   }
 
-  private async putBlob(bytes: Buffer): Promise<{ digest: string; created: boolean }> {
-    const digest = `sha256:${sha256Hex(bytes)}`;
+  private async putBlob(bytes: Buffer): Promise<{ digest: Digest; created: boolean }> {
+    const digest = parseDigest(`sha256:${sha256Hex(bytes)}`);
     const target = this.layout.blobPath(digest);
     if (await exists(target)) return { digest, created: false };
     await writeFileAtomic(target, bytes);
@@ -265,7 +272,7 @@ export class DiskModelStore implements ModelManager {
   }
 
   private pin(digests: string[]): () => void {
-    const hexes = digests.map(digestHex);
+    const hexes = digests.map((digest) => digestHex(parseDigest(digest)));
     for (const hex of hexes) this.pins.set(hex, (this.pins.get(hex) ?? 0) + 1);
     let released = false;
     return () => {

@@ -1,33 +1,50 @@
 /**
  * Ollama's on-disk layout: manifests/<host>/<namespace>/<model>/<tag> (JSON) and
- * blobs/sha256-<hex>. Paths are derived here only, so the rest of the store never
- * builds a path from user input by hand.
+ * blobs/sha256-<hex>. Paths are derived here only, and only from checked values (a
+ * ModelName, a Digest), so no path is ever built from a string nobody checked.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseModelName, type ModelName } from '../../src/lib/ollama/names';
-import { badRequest } from '../errors';
+import {
+  ModelNameError,
+  modelNameSegments,
+  parseModelName,
+  parseModelReference,
+  quoteName,
+  type ModelName,
+  type ModelReference
+} from '../../src/lib/ollama/names';
+import { badRequest, quoteInput } from '../errors';
+import { digestHex, tryParseDigest, type Digest } from './digest';
 
-const DIGEST = /^sha256[:-]([0-9a-f]{64})$/;
-
-/** "sha256:<hex>" or "sha256-<hex>" → hex; anything else is a 400. */
-export function digestHex(digest: string): string {
-  const match = DIGEST.exec(digest.trim());
-  if (!match) throw badRequest(`invalid digest "${digest}": expected sha256:<64 hex digits>`);
-  return match[1];
-}
-
-export function isDigest(digest: string): boolean {
-  return DIGEST.test(digest.trim());
-}
-
-export function parseName(name: string): ModelName {
+/**
+ * The edge parser for names given as text: a bad name is a 400 whose message names the
+ * field ("invalid destination name \"../x\": host must start with …").
+ */
+export function parseName(text: string, field = 'model'): ModelName {
   try {
-    return parseModelName(name);
+    return parseModelName(text);
   } catch (err) {
-    throw badRequest((err as Error).message);
+    if (err instanceof ModelNameError)
+      throw badRequest(`invalid ${field} name ${quoteName(text)}: ${err.reason}`);
+    throw err;
   }
+}
+
+/** parseName for a pull's name, which may start with http:// or https://. */
+export function parseReference(text: string): ModelReference {
+  try {
+    return parseModelReference(text);
+  } catch (err) {
+    if (err instanceof ModelNameError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+/** Store methods take a checked name, or text they check with parseName. */
+export function checkedName(name: string | ModelName): ModelName {
+  return typeof name === 'string' ? parseName(name) : name;
 }
 
 export class Layout {
@@ -40,15 +57,19 @@ export class Layout {
   }
 
   manifestPath(name: ModelName): string {
-    return path.join(this.manifests, name.host, name.namespace, name.model, name.tag);
+    return path.join(this.manifests, ...modelNameSegments(name));
   }
 
-  blobPath(digest: string): string {
-    return path.join(this.blobs, `sha256-${digestHex(digest)}`);
+  blobPath(digest: Digest): string {
+    // Checked again: a type cast must not be enough to name a file outside blobs/.
+    const checkedDigest = tryParseDigest(digest, true);
+    if (!checkedDigest)
+      throw new Error(`unchecked digest reached the store: ${quoteInput(digest)}`);
+    return path.join(this.blobs, `sha256-${digestHex(checkedDigest)}`);
   }
 
   /** Where a resumable pull keeps the bytes it has so far. */
-  partialPath(digest: string): string {
+  partialPath(digest: Digest): string {
     return `${this.blobPath(digest)}-partial`;
   }
 }

@@ -6,14 +6,21 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { displayName, type ModelName } from '../../src/lib/ollama/names';
+import {
+  displayName,
+  isValidPart,
+  modelNameFromParts,
+  modelNameSegments,
+  type ModelName
+} from '../../src/lib/ollama/names';
 import {
   MEDIA_TYPES,
   type Manifest,
   type Message,
   type ModelDetails
 } from '../../src/lib/ollama/types';
-import { Layout, isDigest, sha256Hex, writeFileAtomic } from './layout';
+import { isDigest, parseDigest } from './digest';
+import { Layout, sha256Hex, writeFileAtomic } from './layout';
 import type { ResolvedModel } from './model-store';
 
 const layerSchema = z.object({
@@ -79,34 +86,62 @@ export async function readManifest(
   };
 }
 
+/** Writes under the spelling already stored for a name equal but for case (see storedSpelling). */
 export async function writeManifest(layout: Layout, name: ModelName, bytes: Buffer): Promise<void> {
-  await writeFileAtomic(layout.manifestPath(name), bytes);
+  await writeFileAtomic(layout.manifestPath(await storedSpelling(layout, name)), bytes);
 }
 
-/** Every stored name (host/namespace/model/tag, four levels under manifests/). */
+/**
+ * Every stored name (host/namespace/model/tag, four levels under manifests/). Entries
+ * that are not valid name parts (a stray folder, a temp file) are not models.
+ */
 export async function listManifestNames(layout: Layout): Promise<ModelName[]> {
   const names: ModelName[] = [];
-  const dirs = async (dir: string) => {
+  const entries = async (dir: string, files: boolean, part: Parameters<typeof isValidPart>[0]) => {
     try {
       return (await fs.readdir(dir, { withFileTypes: true }))
-        .filter((e) => e.isDirectory())
+        .filter((e) => (files ? e.isFile() : e.isDirectory()) && isValidPart(part, e.name))
         .map((e) => e.name);
     } catch {
       return [];
     }
   };
-  for (const host of await dirs(layout.manifests)) {
-    for (const namespace of await dirs(path.join(layout.manifests, host))) {
-      for (const model of await dirs(path.join(layout.manifests, host, namespace))) {
-        const dir = path.join(layout.manifests, host, namespace, model);
-        for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-          if (entry.isFile() && !entry.name.includes('-tmp-'))
-            names.push({ host, namespace, model, tag: entry.name });
+  for (const host of await entries(layout.manifests, false, 'host')) {
+    const hostDir = path.join(layout.manifests, host);
+    for (const namespace of await entries(hostDir, false, 'namespace')) {
+      const namespaceDir = path.join(hostDir, namespace);
+      for (const model of await entries(namespaceDir, false, 'model')) {
+        const modelDir = path.join(namespaceDir, model);
+        for (const tag of await entries(modelDir, true, 'tag')) {
+          if (!tag.includes('-tmp-'))
+            names.push(modelNameFromParts({ host, namespace, model, tag }));
         }
       }
     }
   }
   return names;
+}
+
+/**
+ * The name spelled as the store already spells it, part by part, so a name that differs
+ * only in case (Ollama treats those as one) never creates a second folder or manifest.
+ */
+export async function storedSpelling(layout: Layout, name: ModelName): Promise<ModelName> {
+  const kinds = ['host', 'namespace', 'model', 'tag'] as const;
+  const parts = [...modelNameSegments(name)];
+  let dir = layout.manifests;
+  for (let i = 0; i < parts.length; i++) {
+    const existing = await fs.readdir(dir).catch(() => [] as string[]);
+    if (!existing.includes(parts[i])) {
+      const wanted = parts[i].toLowerCase();
+      const match = existing.find((e) => isValidPart(kinds[i], e) && e.toLowerCase() === wanted);
+      if (!match) break;
+      parts[i] = match;
+    }
+    dir = path.join(dir, parts[i]);
+  }
+  const [host, namespace, model, tag] = parts;
+  return modelNameFromParts({ host, namespace, model, tag });
 }
 
 /** Removes a manifest and the directories it leaves empty (never manifests/ itself). */
@@ -136,7 +171,7 @@ export async function readDetails(layout: Layout, manifest: Manifest): Promise<M
   let config: ConfigBlob = {};
   try {
     config = JSON.parse(
-      await fs.readFile(layout.blobPath(manifest.config.digest), 'utf8')
+      await fs.readFile(layout.blobPath(parseDigest(manifest.config.digest)), 'utf8')
     ) as ConfigBlob;
   } catch {
     // A missing or odd config blob still lets the model be listed, just with blank details.
@@ -152,7 +187,7 @@ export async function readDetails(layout: Layout, manifest: Manifest): Promise<M
 }
 
 async function readText(layout: Layout, digest: string): Promise<string> {
-  return fs.readFile(layout.blobPath(digest), 'utf8');
+  return fs.readFile(layout.blobPath(parseDigest(digest)), 'utf8');
 }
 
 export async function toResolvedModel(
@@ -175,7 +210,7 @@ export async function toResolvedModel(
     switch (layer.mediaType) {
       case MEDIA_TYPES.model:
         // Split models list several model layers; the first holds the header llama.cpp opens.
-        if (!resolved.modelPath) resolved.modelPath = layout.blobPath(layer.digest);
+        if (!resolved.modelPath) resolved.modelPath = layout.blobPath(parseDigest(layer.digest));
         break;
       case MEDIA_TYPES.template:
         resolved.template = await readText(layout, layer.digest);

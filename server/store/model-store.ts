@@ -11,6 +11,7 @@ import type {
   ProgressResponse,
   ShowResponse
 } from '../../src/lib/ollama/types';
+import type { ModelName, ModelReference } from '../../src/lib/ollama/names';
 
 /** A model name resolved to files on disk and the settings its manifest carries. */
 export interface ResolvedModel {
@@ -60,8 +61,14 @@ export interface ModelStore {
   show(name: string, verbose?: boolean): Promise<ShowResponse>;
 }
 
-/** The management side (create, pull, blobs, copy, delete) the model API needs. */
+/**
+ * The management side (create, pull, blobs, copy, delete) the model API needs. Names
+ * and digests may come checked (the routes parse them at the edge) or as text, which
+ * the store checks with the same parsers: a bad one is a 400 either way.
+ */
 export interface ModelManager extends ModelStore {
+  resolve(name: string | ModelName): Promise<ResolvedModel>;
+  show(name: string | ModelName, verbose?: boolean): Promise<ShowResponse>;
   /** Absolute path of a blob ("sha256:<hex>"), whether or not it exists. */
   blobPath(digest: string): string;
   /** True when the blob is stored; also refreshes its age so a prune spares it for a create. */
@@ -76,22 +83,25 @@ export interface ModelManager extends ModelStore {
   create(request: unknown, onProgress?: OnProgress): Promise<void>;
   /** `name` may carry the registry: "http://host:port/ns/model:tag", "host:port/ns/model". */
   preparePull(
-    name: string,
+    name: string | ModelReference,
     options?: { insecure?: boolean },
     onProgress?: OnProgress
   ): Promise<PreparedOperation>;
   pull(
-    name: string,
+    name: string | ModelReference,
     options?: { insecure?: boolean },
     onProgress?: OnProgress,
     signal?: AbortSignal
   ): Promise<void>;
-  copy(source: string, destination: string): Promise<void>;
-  delete(name: string): Promise<void>;
+  copy(source: string | ModelName, destination: string | ModelName): Promise<void>;
+  delete(name: string | ModelName): Promise<void>;
   /** Removes blobs no manifest references (sparing ones younger than the grace period). */
   prune(options?: { graceMs?: number }): Promise<string[]>;
-  /** The stored manifest bytes for the registry's /v2/<namespace>/<model>/manifests/<tag>. */
-  registryManifest(namespace: string, model: string, tag: string): Promise<Buffer | undefined>;
+  /**
+   * The stored manifest bytes for the registry's /v2/<namespace>/<model>/manifests/<tag>
+   * (the name's host is ignored: the URL has none).
+   */
+  registryManifest(repository: ModelName): Promise<Buffer | undefined>;
 }
 
 /** Lets the model API accept the context's ModelStore and insist on the full store. */

@@ -9,13 +9,14 @@ import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { displayName, type ModelName } from '../../src/lib/ollama/names';
+import { displayName, type ModelName, type ModelReference } from '../../src/lib/ollama/names';
 import type { Manifest, ManifestLayer } from '../../src/lib/ollama/types';
 import { MEDIA_TYPES } from '../../src/lib/ollama/types';
 import { HttpError, notFound } from '../errors';
 import { hashFile } from './blobs';
 import type { OnProgress } from './model-store';
-import { Layout, digestHex, exists, parseName } from './layout';
+import { digestHex, parseDigest } from './digest';
+import { Layout, exists, parseReference } from './layout';
 import { parseManifest, writeManifest } from './manifests';
 
 export interface PullSource {
@@ -42,14 +43,9 @@ function authorized(deps: PullDeps, headers: Record<string, string>): Record<str
 const PROGRESS_INTERVAL_MS = 150;
 
 /** A registry host with a port, an explicit http:// or `insecure` is fetched over http. */
-export function pullSource(input: string, insecure = false): PullSource {
-  const name = parseName(input);
-  const explicit = /^(https?):\/\//i.exec(input.trim());
-  const scheme = explicit
-    ? explicit[1].toLowerCase()
-    : insecure || name.host.includes(':')
-      ? 'http'
-      : 'https';
+export function pullSource(input: string | ModelReference, insecure = false): PullSource {
+  const { name, scheme: explicit } = typeof input === 'string' ? parseReference(input) : input;
+  const scheme = explicit ?? (insecure || name.host.includes(':') ? 'http' : 'https');
   return { name, base: `${scheme}://${name.host}` };
 }
 
@@ -101,7 +97,7 @@ export async function pullModel(
     // manifest makes the model visible.
     onProgress({ status: 'verifying sha256 digest' });
     for (const layer of layers) {
-      if (!(await exists(deps.layout.blobPath(layer.digest))))
+      if (!(await exists(deps.layout.blobPath(parseDigest(layer.digest)))))
         throw new Error(`blob ${layer.digest} missing after download`);
     }
     onProgress({ status: 'writing manifest' });
@@ -119,8 +115,9 @@ async function downloadLayer(
   onProgress: OnProgress,
   signal?: AbortSignal
 ) {
-  const status = `pulling ${digestHex(layer.digest).slice(0, 12)}`;
-  const target = deps.layout.blobPath(layer.digest);
+  const digest = parseDigest(layer.digest);
+  const status = `pulling ${digestHex(digest).slice(0, 12)}`;
+  const target = deps.layout.blobPath(digest);
   if (await exists(target)) {
     onProgress({ status, digest: layer.digest, total: layer.size, completed: layer.size });
     return;
@@ -150,7 +147,8 @@ async function downloadOnce(
   progress: (completed: number) => void,
   signal?: AbortSignal
 ): Promise<void> {
-  const partial = deps.layout.partialPath(layer.digest);
+  const digest = parseDigest(layer.digest);
+  const partial = deps.layout.partialPath(digest);
   await fs.mkdir(deps.layout.blobs, { recursive: true });
   let offset = await fs.stat(partial).then(
     (s) => s.size,
@@ -160,7 +158,7 @@ async function downloadOnce(
   let hash = offset > 0 ? await hashFile(partial) : crypto.createHash('sha256');
 
   if (offset < layer.size) {
-    const url = `${repoUrl(source)}/blobs/${layer.digest}`;
+    const url = `${repoUrl(source)}/blobs/${digest}`;
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     const response = await (deps.fetch ?? fetch)(url, {
       headers: authorized(deps, headers),
@@ -214,14 +212,14 @@ async function downloadOnce(
   if (size < layer.size)
     throw new Error(`pull blob ${layer.digest}: download ended at byte ${size} of ${layer.size}`);
   const actual = hash.digest('hex');
-  if (size !== layer.size || actual !== digestHex(layer.digest)) {
+  if (size !== layer.size || actual !== digestHex(digest)) {
     await fs.rm(partial, { force: true });
     throw new HttpError(
       502,
       `pull blob ${layer.digest}: digest mismatch (got sha256:${actual}, ${size} bytes)`
     );
   }
-  await fs.rename(partial, deps.layout.blobPath(layer.digest));
+  await fs.rename(partial, deps.layout.blobPath(digest));
 }
 
 function causeOf(err: unknown): string {

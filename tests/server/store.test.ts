@@ -11,6 +11,7 @@ import { DiskModelStore } from '../../server/store/disk-store';
 import { sha256Hex } from '../../server/store/layout';
 import { ModelNotFoundError } from '../../server/store/model-store';
 import { MEDIA_TYPES } from '../../src/lib/ollama/types';
+import { modelNameFromParts } from '../../src/lib/ollama/names';
 import { STORIES } from './fixtures';
 
 const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
@@ -114,9 +115,12 @@ describe('an Ollama models directory', () => {
     const local = await writeOllamaModel('registry.ollama.ai/library/tiny/latest', 'x');
     const pulled = await writeOllamaModel('10.0.0.5:11434/team/story/v2', 'y');
     const store = new DiskModelStore(root);
-    expect(await store.registryManifest('library', 'tiny', 'latest')).toEqual(local.manifestBytes);
-    expect(await store.registryManifest('team', 'story', 'v2')).toEqual(pulled.manifestBytes);
-    expect(await store.registryManifest('team', 'story', 'v3')).toBeUndefined();
+    const repo = (namespace: string, model: string, tag: string) =>
+      store.registryManifest(modelNameFromParts({ namespace, model, tag }));
+    expect(await repo('library', 'tiny', 'latest')).toEqual(local.manifestBytes);
+    expect(await repo('team', 'story', 'v2')).toEqual(pulled.manifestBytes);
+    expect(await repo('Team', 'Story', 'V2')).toEqual(pulled.manifestBytes);
+    expect(await repo('team', 'story', 'v3')).toBeUndefined();
   });
 });
 
