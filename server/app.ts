@@ -13,6 +13,9 @@ import { registerInferenceRoutes } from './api/inference';
 import { registerOpenAIRoutes } from './api/openai';
 import { registerBaseRoutes } from './api/base';
 import { configureHttp } from './http/configure';
+import { frameworkErrors } from './http/bad-url';
+import { JSON_BODY_LIMIT } from './http/body';
+import { sweepTempFiles } from './store/sweep';
 import { Auth } from './auth/service';
 import { createAccessControl } from './auth/access';
 import { registerGuard } from './auth/guard';
@@ -68,10 +71,22 @@ export async function buildApp(
   const app = Fastify({
     logger: withRedaction(options.logger ?? false),
     ...(options.accessLog ? { logController: new AccessLogController() } : {}),
-    bodyLimit: 64 * 1024 * 1024
+    // Routes that take prompts or Modelfiles raise this (see http/body.ts).
+    bodyLimit: JSON_BODY_LIMIT,
+    // Node's default, stated so a NODE_OPTIONS flag cannot quietly raise it: larger is a 431.
+    http: { maxHeaderSize: 16 * 1024 },
+    // A path whose %-escapes do not decode is a 400 in the API's error shape.
+    frameworkErrors
   });
   const store = new DiskModelStore(config.modelsDir, { registryKey: config.registryKey });
   await store.init();
+  // Before anything writes: a killed upload's temp file would otherwise stay forever.
+  const swept = await sweepTempFiles(store.root);
+  if (swept.removed.length > 0)
+    app.log.info(
+      { files: swept.removed.length, bytes: swept.bytes },
+      'removed leftover temp files'
+    );
   const scheduler = new LlamaScheduler(config, store, app.log);
   const auth = new Auth(config);
   // With sign-in on, a missing or unreadable database stops start-up here, not mid-request.

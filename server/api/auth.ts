@@ -11,9 +11,11 @@ import { assertCsrf } from '../auth/guard';
 import { displayNameSchema, keyNameSchema, passwordSchema, usernameSchema } from '../auth/names';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords';
 import type { Auth, AuthStore } from '../auth/service';
+import { passwordStamp, type Attempt, type LockStarted } from '../auth/signin-throttle';
 import { safeEqual } from '../auth/tokens';
 import type { User } from '../auth/users';
 import { keyJson, parse, requireUser, userJson } from '../auth/wire';
+import { idText } from './ids';
 
 const setupSchema = z.object({
   username: usernameSchema,
@@ -31,7 +33,43 @@ const passwordChangeSchema = z.object({
   newPassword: passwordSchema
 });
 const newKeySchema = z.object({ name: keyNameSchema });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: idText });
+
+/** The attempt to report back on, or a 429 with Retry-After while the throttle holds. */
+function beginAttempt(
+  auth: Auth,
+  reply: FastifyReply,
+  username: string,
+  ip: string,
+  hash: string | undefined
+): Attempt {
+  const begun = auth.signInThrottle.begin(username, ip, hash && passwordStamp(hash));
+  if ('attempt' in begun) return begun.attempt;
+  const wait = begun.refusal.retryAfterSeconds;
+  reply.header('Retry-After', String(wait));
+  throw new HttpError(429, `too many failed sign-in attempts; try again in ${wait} s`);
+}
+
+/** Verifies with the attempt open, so a throw cannot leave it counted as pending. */
+async function verifyAttempt(attempt: Attempt, password: string, hash: string): Promise<boolean> {
+  try {
+    return await verifyPassword(password, hash);
+  } catch (error) {
+    attempt.abandon();
+    throw error;
+  }
+}
+
+function auditLocks(store: AuthStore, req: FastifyRequest, target: string, locks: LockStarted[]) {
+  for (const lock of locks)
+    store.audit.record({
+      actor: null,
+      action: 'auth.login_throttled',
+      target,
+      detail: { ...lock },
+      ip: req.ip
+    });
+}
 
 function signIn(req: FastifyRequest, reply: FastifyReply, store: AuthStore, user: User) {
   const { token, session } = store.sessions.create(user.id);
@@ -78,20 +116,31 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
   app.post('/api/auth/login', async (req, reply) => {
     const body = parse(loginSchema, req.body);
     const store = await auth.store();
-    const user = store.users.byUsername(body.username.normalize('NFC').trim());
+    const username = body.username.normalize('NFC').trim();
+    const user = store.users.byUsername(username);
+    const stored = user ? store.users.passwordHash(user.id) : undefined;
     // Unknown users are checked against a dummy hash: same work, same time, same answer.
-    const hash = (user && store.users.passwordHash(user.id)) ?? (await dummyPasswordHash());
-    const passwordOk = await verifyPassword(body.password, hash);
+    const hash = stored ?? (await dummyPasswordHash());
+    // Unknown names are throttled alike, so a 429 says nothing about which accounts exist.
+    const attempt = beginAttempt(auth, reply, username, req.ip, stored);
+    const passwordOk = await verifyAttempt(attempt, body.password, hash);
     if (!user || !passwordOk || user.disabled) {
+      // A disabled account's right password is no guess to slow down, nor a success.
+      let locks: LockStarted[] = [];
+      if (passwordOk) attempt.abandon();
+      else locks = attempt.failed();
+      const target = body.username.slice(0, 64);
       store.audit.record({
         actor: null,
         action: 'auth.login_failed',
-        target: body.username.slice(0, 64),
+        target,
         detail: { reason: !user ? 'unknown user' : !passwordOk ? 'wrong password' : 'disabled' },
         ip: req.ip
       });
+      auditLocks(store, req, target, locks);
       throw new HttpError(401, 'invalid username or password');
     }
+    attempt.succeeded();
     store.audit.record({ actor: user, action: 'auth.login', target: user.username, ip: req.ip });
     return signIn(req, reply, store, user);
   });
@@ -114,8 +163,15 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
     const user = requireUser(req);
     const body = parse(passwordChangeSchema, req.body);
     const store = await auth.store();
-    const ok = await verifyPassword(body.currentPassword, store.users.passwordHash(user.id) ?? '');
-    if (!ok) throw new HttpError(400, 'current password is incorrect');
+    // A stolen session must not become unlimited guessing of the current password.
+    const stored = store.users.passwordHash(user.id) ?? '';
+    const attempt = beginAttempt(auth, reply, user.username, req.ip, stored || undefined);
+    const ok = await verifyAttempt(attempt, body.currentPassword, stored);
+    if (!ok) {
+      auditLocks(store, req, user.username, attempt.failed());
+      throw new HttpError(400, 'current password is incorrect');
+    }
+    attempt.succeeded();
     store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });
     store.sessions.deleteForUser(user.id, req.principal?.session?.id);
     store.audit.record({ actor: user, action: 'auth.password', target: user.username, ip: req.ip });

@@ -19,35 +19,41 @@ import { truncateDimensions } from '../runtime/embed';
 import { clientSignal, keepAliveOf } from '../runtime/http';
 import type { GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { accessOf } from '../auth/access';
+import { ollamaError } from '../http/errors';
 import { answerGeneration, type Framer, type StreamEncoding } from './answer';
-import { parseBody } from './validate';
+import { MAX_IMAGES, MAX_MESSAGES, parseBody, tooManyImages, tooManyMessages } from './validate';
 
+// Every option may be null, meaning "not set" (as Ollama's Go decoder treats it).
 const optionsSchema = z
   .object({
-    temperature: z.number(),
-    top_p: z.number(),
-    top_k: z.number().int(),
-    min_p: z.number(),
-    typical_p: z.number(),
-    repeat_penalty: z.number(),
-    repeat_last_n: z.number().int(),
-    presence_penalty: z.number(),
-    frequency_penalty: z.number(),
-    seed: z.number().int(),
-    num_predict: z.number().int(),
-    num_ctx: z.number().int().min(0),
-    num_keep: z.number().int(),
-    num_batch: z.number().int(),
-    num_thread: z.number().int().min(0),
-    num_gpu: z.number().int(),
-    stop: z.union([z.string().transform((s) => [s]), z.array(z.string())]),
-    penalize_newline: z.boolean(),
-    mirostat: z.number(),
-    mirostat_tau: z.number(),
-    mirostat_eta: z.number()
+    temperature: z.number().nullish(),
+    top_p: z.number().nullish(),
+    top_k: z.number().int().nullish(),
+    min_p: z.number().nullish(),
+    typical_p: z.number().nullish(),
+    repeat_penalty: z.number().nullish(),
+    repeat_last_n: z.number().int().nullish(),
+    presence_penalty: z.number().nullish(),
+    frequency_penalty: z.number().nullish(),
+    seed: z.number().int().nullish(),
+    num_predict: z.number().int().nullish(),
+    num_ctx: z.number().int().min(0).nullish(),
+    num_keep: z.number().int().nullish(),
+    num_batch: z.number().int().nullish(),
+    num_thread: z.number().int().min(0).nullish(),
+    num_gpu: z.number().int().nullish(),
+    stop: z.union([z.string().transform((s) => [s]), z.array(z.string())]).nullish(),
+    penalize_newline: z.boolean().nullish(),
+    mirostat: z.number().nullish(),
+    mirostat_tau: z.number().nullish(),
+    mirostat_eta: z.number().nullish()
   })
-  .partial()
-  .nullish();
+  .nullish()
+  .transform((options): Options | undefined =>
+    options
+      ? (Object.fromEntries(Object.entries(options).filter(([, v]) => v != null)) as Options)
+      : undefined
+  );
 
 const keepAlive = z.union([z.string(), z.number()]).nullish();
 const format = z
@@ -64,7 +70,7 @@ const messageSchema = z.object({
     .string()
     .nullish()
     .transform((c) => c ?? ''),
-  images: z.array(z.string()).nullish(),
+  images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
   tool_calls: z.array(toolCallSchema).nullish(),
   tool_name: z.string().optional(),
   thinking: z.string().optional()
@@ -88,7 +94,7 @@ const generateSchema = z.object({
   stream: z.boolean().nullish(),
   raw: z.boolean().nullish(),
   format,
-  images: z.array(z.string()).nullish(),
+  images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
   keep_alive: keepAlive,
   options: optionsSchema,
   think: z.union([z.boolean(), z.string()]).nullish()
@@ -96,7 +102,7 @@ const generateSchema = z.object({
 
 const chatSchema = z.object({
   model: modelName,
-  messages: z.array(messageSchema).nullish(),
+  messages: z.array(messageSchema).max(MAX_MESSAGES, tooManyMessages).nullish(),
   tools: z.array(toolSchema).nullish(),
   stream: z.boolean().nullish(),
   format,
@@ -137,7 +143,7 @@ const now = () => new Date().toISOString();
 const NDJSON: StreamEncoding = {
   contentType: 'application/x-ndjson',
   line: ndjsonLine,
-  error: (message) => ndjsonLine({ error: message })
+  error: (message) => ndjsonLine(ollamaError(message))
 };
 
 type SamplingFields = Pick<z.infer<typeof generateSchema>, 'model' | 'options' | 'format'>;
@@ -151,7 +157,7 @@ function jobBase(
 ): Omit<GenerateJob, 'input'> {
   return {
     model: body.model,
-    options: (body.options ?? undefined) as Options | undefined,
+    options: body.options,
     format: body.format || undefined,
     keepAliveMs,
     signal: clientSignal(request, reply)
@@ -174,7 +180,7 @@ async function loadOrUnload(
     await ctx.scheduler.unload(body.model);
     return reply.send({ ...done, done_reason: 'unload' });
   }
-  await ctx.scheduler.load({ model: body.model, options: body.options ?? undefined, keepAliveMs });
+  await ctx.scheduler.load({ model: body.model, options: body.options, keepAliveMs });
   return reply.send({ ...done, done_reason: 'load' });
 }
 
@@ -275,7 +281,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
       model: body.model,
       input,
       truncate: body.truncate ?? true,
-      options: (body.options ?? undefined) as Options | undefined,
+      options: body.options,
       keepAliveMs: keepAliveOf(body.keep_alive),
       signal: clientSignal(request, reply)
     });
@@ -295,7 +301,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
     const result = await ctx.scheduler.embed({
       model: body.model,
       input: body.prompt ? [body.prompt] : [],
-      options: (body.options ?? undefined) as Options | undefined,
+      options: body.options,
       keepAliveMs: keepAliveOf(body.keep_alive),
       signal: clientSignal(request, reply)
     });

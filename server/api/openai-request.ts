@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Format, Message, Options } from '../../src/lib/ollama/types';
-import { badRequest } from '../errors';
+import { badRequest, quoteInput } from '../errors';
+import { MAX_CONTENT_PARTS, MAX_MESSAGES, tooManyMessages } from './validate';
 
 const model = z.string({ error: 'model is required' }).trim().min(1, 'model is required');
 const stop = z.union([z.string().transform((s) => [s]), z.array(z.string())]).nullish();
@@ -31,7 +32,14 @@ export const chatSchema = z.object({
     .array(
       z.object({
         role: z.enum(['system', 'user', 'assistant', 'tool', 'developer']),
-        content: z.union([z.string(), z.array(contentPart)]).nullish(),
+        content: z
+          .union([
+            z.string(),
+            z
+              .array(contentPart)
+              .max(MAX_CONTENT_PARTS, `at most ${MAX_CONTENT_PARTS} content parts per message`)
+          ])
+          .nullish(),
         name: z.string().nullish(),
         tool_call_id: z.string().nullish(),
         tool_calls: z
@@ -44,7 +52,8 @@ export const chatSchema = z.object({
           .nullish()
       })
     )
-    .min(1, 'messages must not be empty'),
+    .min(1, 'messages must not be empty')
+    .max(MAX_MESSAGES, tooManyMessages),
   stream: z.boolean().nullish(),
   stream_options: streamOptions,
   ...sampling,
@@ -112,7 +121,7 @@ export function toMessages(messages: z.infer<typeof chatSchema>['messages']): Me
         if (part.type === 'text') content += part.text ?? '';
         else if (part.type === 'image_url')
           throw badRequest(`image input is not supported by this model`);
-        else throw badRequest(`unsupported content part type "${part.type}"`);
+        else throw badRequest(`unsupported content part type ${quoteInput(part.type)}`);
       }
     }
     const message: Message = { role: m.role === 'developer' ? 'system' : m.role, content };
@@ -122,7 +131,9 @@ export function toMessages(messages: z.infer<typeof chatSchema>['messages']): Me
         try {
           args = JSON.parse(call.function.arguments || '{}');
         } catch {
-          throw badRequest(`tool call arguments for "${call.function.name}" are not valid JSON`);
+          throw badRequest(
+            `tool call arguments for ${quoteInput(call.function.name)} are not valid JSON`
+          );
         }
         return {
           function: { name: call.function.name, arguments: args as Record<string, unknown> }

@@ -1,10 +1,11 @@
 /**
  * OpenAI-compatible endpoints under /v1, as Ollama serves them: chat completions and
  * completions (SSE streams ending in `data: [DONE]`), models, embeddings. Errors use
- * OpenAI's `{"error": {message, type, param, code}}` shape, bad bodies included.
+ * OpenAI's `{"error": {message, type, param, code}}` shape, bad bodies included: the
+ * app's error handler (http/errors.ts) picks it for every /v1 path.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type {
   OAIChatChunk,
   OAIChatCompletion,
@@ -33,18 +34,6 @@ import {
   toMessages,
   toOptions
 } from './openai-request';
-
-/** Route-level, so /v1 errors keep OpenAI's shape even without the app's handler (http/errors.ts). */
-function errorHandler(
-  error: FastifyError & { status?: number },
-  request: FastifyRequest,
-  reply: FastifyReply
-) {
-  const status = error.status ?? error.statusCode ?? 500;
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  // Statuses OpenAI has no name for are api_error here, whatever their class.
-  return reply.status(status).send(openAIError(status, error.message, 'api_error'));
-}
 
 const id = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -93,7 +82,7 @@ function finalChunks<T extends object>(last: T, usageChunk: T | undefined): T[] 
 export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const access = accessOf(ctx);
 
-  app.post('/v1/chat/completions', { errorHandler }, async (request, reply) => {
+  app.post('/v1/chat/completions', async (request, reply) => {
     const body = parseBody(chatSchema, request.body);
     access.assertCanUse(request, body.model);
     const job: GenerateJob = {
@@ -144,7 +133,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
     return answerGeneration(ctx.scheduler, reply, job, body.stream ?? false, framer, SSE);
   });
 
-  app.post('/v1/completions', { errorHandler }, async (request, reply) => {
+  app.post('/v1/completions', async (request, reply) => {
     const body = parseBody(completionSchema, request.body);
     access.assertCanUse(request, body.model);
     const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] ?? '');
@@ -185,22 +174,24 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
     return answerGeneration(ctx.scheduler, reply, job, body.stream ?? false, framer, SSE);
   });
 
-  app.get('/v1/models', { errorHandler }, async (request) => ({
+  app.get('/v1/models', async (request) => ({
     object: 'list' as const,
     data: access
       .filterUsable(request, await ctx.store.list(), (m) => m.name)
       .map((m) => toModel(m.name, new Date(m.modified_at)))
   }));
 
-  app.get('/v1/models/*', { errorHandler }, async (request) => {
-    const name = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
+  app.get('/v1/models/*', async (request) => {
+    // Fastify has already decoded the path (a malformed escape is a 400 in bad-url.ts);
+    // decoding again would turn "%25" into a second escape.
+    const name = (request.params as { '*': string })['*'] ?? '';
     if (!name) throw badRequest('model is required');
     access.assertCanUse(request, name);
     const resolved = await ctx.store.resolve(name);
     return { ...toModel(resolved.name, resolved.modifiedAt), id: name };
   });
 
-  app.post('/v1/embeddings', { errorHandler }, async (request, reply) => {
+  app.post('/v1/embeddings', async (request, reply) => {
     const body = parseBody(embeddingSchema, request.body);
     access.assertCanUse(request, body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;

@@ -6,6 +6,19 @@
 import type { z } from 'zod';
 import { badRequest } from '../errors';
 
+/**
+ * How many messages one chat request may carry, and images one message (or a generate
+ * request) may: far beyond any context window a model here has, yet small enough that a
+ * hostile body cannot make the template and tokenizer walk millions of entries.
+ */
+export const MAX_MESSAGES = 10_000;
+export const MAX_IMAGES = 64;
+/** Content parts of one OpenAI message (text and images together). */
+export const MAX_CONTENT_PARTS = 256;
+
+export const tooManyMessages = `at most ${MAX_MESSAGES} messages per request`;
+export const tooManyImages = `at most ${MAX_IMAGES} images per message`;
+
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest('request body must be a JSON object');

@@ -4,6 +4,7 @@
  * Callers must never put secrets (passwords, keys, tokens) into detail.
  */
 import type { AuditEntry } from '../../src/lib/ollama/portal';
+import { truncateText } from '../errors';
 import type { HearthDatabase } from './db';
 import type { User } from './users';
 
@@ -15,6 +16,18 @@ export interface AuditInput {
   target?: string | null;
   detail?: Record<string, unknown>;
   ip?: string;
+}
+
+/** Targets often echo client input (a model name); the whole database is rewritten per write. */
+const MAX_TARGET = 256;
+const MAX_DETAIL = 4096;
+
+function boundedDetail(detail: Record<string, unknown> | undefined): string | null {
+  if (!detail) return null;
+  const text = JSON.stringify(detail);
+  return text.length <= MAX_DETAIL
+    ? text
+    : JSON.stringify({ truncated: truncateText(text, MAX_DETAIL) });
 }
 
 export class AuditLog {
@@ -30,8 +43,8 @@ export class AuditLog {
           entry.actor?.id ?? null,
           entry.actor?.username ?? null,
           entry.action,
-          entry.target ?? null,
-          entry.detail ? JSON.stringify(entry.detail) : null,
+          entry.target == null ? null : truncateText(entry.target, MAX_TARGET),
+          boundedDetail(entry.detail),
           entry.ip ?? null
         ]
       )

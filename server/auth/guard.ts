@@ -3,7 +3,8 @@
  * what they may not do (401 without valid credentials, 403 for a missing CSRF token or
  * a non-admin on an admin route, 429 over a key's rate limit), and audits admin model
  * operations. Errors are thrown with a status so server/http/errors.ts renders them in
- * the caller's dialect (Ollama's {"error"} or OpenAI's {"error":{…}}).
+ * the caller's dialect (Ollama's {"error"}, OpenAI's {"error":{…}} or, under /v2/, the
+ * registry's {"errors":[…]}).
  *
  * Credentials:
  *  - `Authorization: Bearer hk_…` — programs. Revocation and disabling take effect on the

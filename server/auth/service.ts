@@ -12,6 +12,7 @@ import { authMode, type AuthMode } from './mode';
 import { randomToken } from './tokens';
 import { Permissions } from './permissions';
 import { RateLimiter } from './ratelimit';
+import { SignInThrottle } from './signin-throttle';
 import { Groups, Users } from './users';
 
 export class AuthStore {
@@ -49,6 +50,8 @@ export class AuthStore {
 export class Auth {
   readonly mode: AuthMode;
   readonly limiter = new RateLimiter();
+  /** Password guessing: per account and per client address (see signin-throttle.ts). */
+  readonly signInThrottle = new SignInThrottle();
   /**
    * What the first administrator must type to claim a server that others on the network
    * can already reach: printed on the server's console at start, so only whoever runs

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isOpenAIPath, openAIError } from './errors';
+import { errorBody } from './errors';
 import { isAllowedLocalHostHeader, isLoopbackHost, isSameOrigin, originMatcher } from './origins';
 
 /** Headers browsers send from Ollama/OpenAI client libraries (the x-stainless-* ones are OpenAI's). */
@@ -41,7 +41,7 @@ export interface CorsSettings {
 }
 
 function forbid(reply: FastifyReply, message: string, url: string) {
-  return reply.code(403).send(isOpenAIPath(url) ? openAIError(403, message) : { error: message });
+  return reply.code(403).send(errorBody(url, 403, message));
 }
 
 export async function registerCors(app: FastifyInstance, settings: CorsSettings): Promise<void> {

@@ -4,6 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyReply } from 'fastify';
+import { quoteInput } from '../errors';
+import { errorBody } from './errors';
 
 /** Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range; undefined = serve it all. */
 function parseRange(
@@ -37,7 +39,19 @@ export function sendFileRange(
 ): FastifyReply {
   const range = parseRange(rangeHeader, size);
   if (range === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${size}`).send();
+    // RFC 9110 §15.5.17: a 416 names the current size, so a client can ask again; the
+    // body says why in the route family's error shape, like every other failure.
+    return reply
+      .code(416)
+      .header('content-range', `bytes */${size}`)
+      .type('application/json; charset=utf-8')
+      .send(
+        errorBody(
+          reply.request.url,
+          416,
+          `range ${quoteInput(rangeHeader)} not satisfiable: the file is ${size} bytes`
+        )
+      );
   }
   if (range) {
     return reply

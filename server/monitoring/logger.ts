@@ -11,6 +11,8 @@ import {
   type FastifyServerOptions
 } from 'fastify';
 import type { ServerConfig } from '../config';
+import { truncateText } from '../errors';
+import { MAX_LOG_STRING, boundLine, boundValue, errorSerializer } from './log-bounds';
 
 type Env = Record<string, string | undefined>;
 
@@ -55,15 +57,30 @@ export function createLogger(
     base: { service: 'hearth', version: config.version },
     // Log shippers parse ISO times and level names without a pino-specific mapping.
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
-    formatters: { level: (label: string) => ({ level: label }) },
+    formatters: {
+      level: (label: string) => ({ level: label }),
+      // Every field bounded, so client input cannot make a line huge (see log-bounds.ts).
+      log: (object: Record<string, unknown>) => boundValue(object) as Record<string, unknown>
+    },
+    hooks: {
+      logMethod(args, method) {
+        const bounded = args.map((arg: unknown) =>
+          typeof arg === 'string' ? truncateText(arg, MAX_LOG_STRING) : arg
+        );
+        method.apply(this, bounded as Parameters<typeof method>);
+      },
+      streamWrite: boundLine
+    },
     redact: { paths: redactionPaths(keys), censor: '[redacted]' },
     serializers: {
       // Fastify's default request serializer is safe, but keep the query string out:
       // an API key passed as ?key= must not reach the log.
       req: (req: { method?: string; url?: string; id?: string }) => ({
         method: req.method,
-        path: req.url?.split('?')[0]
-      })
+        path:
+          req.url === undefined ? undefined : truncateText(req.url.split('?')[0], MAX_LOG_STRING)
+      }),
+      err: errorSerializer
     }
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Embeddings on a loaded model: one vector per input, L2-normalized like Ollama's, with
- * over-long inputs truncated to the context (or refused when truncate is false).
+ * over-long inputs truncated to the context (or refused with a 400 when truncate is false).
  */
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { badRequest } from '../errors';
+import { AbortedError } from './generate';
 
 export function normalize(vector: readonly number[]): number[] {
   let sum = 0;
@@ -18,6 +19,32 @@ export function truncateDimensions(vector: number[], dimensions: number | undefi
   return normalize(vector.slice(0, dimensions));
 }
 
+/** Ollama's wording for an over-long input when the client asked not to truncate. */
+export const INPUT_TOO_LONG = 'the input length exceeds the context length';
+
+/**
+ * One input's tokens, cut to fit when allowed. The embedding context adds BOS (and EOS
+ * where the vocabulary wants one) and refuses input that fills the whole context, so the
+ * room is measured on what it will really evaluate: one token less than the context.
+ */
+export function fitEmbeddingInput(
+  model: LlamaModel,
+  context: Pick<LlamaEmbeddingContext, 'calculateInputLength'>,
+  contextSize: number,
+  input: string,
+  truncate: boolean
+): Token[] {
+  const tokens: Token[] = model.tokenize(input, false);
+  const bos = model.tokens.bos;
+  if (model.tokens.shouldPrependBosToken && bos !== null) tokens.unshift(bos);
+  const evaluated = context.calculateInputLength(tokens);
+  const room = contextSize - 1;
+  if (evaluated <= room) return tokens;
+  if (!truncate) throw badRequest(INPUT_TOO_LONG);
+  // Cut from the end, as Ollama does; an end token the context appends comes after the cut.
+  return tokens.slice(0, Math.max(1, tokens.length - (evaluated - room)));
+}
+
 export async function embedAll(
   model: LlamaModel,
   context: LlamaEmbeddingContext,
@@ -26,17 +53,14 @@ export async function embedAll(
   truncate: boolean,
   signal: AbortSignal
 ): Promise<{ embeddings: number[][]; tokenCount: number }> {
+  // Checked for every input before any is embedded: a refusal must not waste the work.
+  const fitted = inputs.map((input) =>
+    fitEmbeddingInput(model, context, contextSize, input, truncate)
+  );
   const embeddings: number[][] = [];
   let tokenCount = 0;
-  for (const input of inputs) {
-    if (signal.aborted) throw new Error('request canceled');
-    let tokens: Token[] = model.tokenize(input, false);
-    const bos = model.tokens.bos;
-    if (model.tokens.shouldPrependBosToken && bos !== null) tokens.unshift(bos);
-    if (tokens.length > contextSize) {
-      if (!truncate) throw badRequest('input length exceeds maximum context length');
-      tokens = tokens.slice(0, contextSize);
-    }
+  for (const tokens of fitted) {
+    if (signal.aborted) throw new AbortedError();
     tokenCount += tokens.length;
     const embedding = await context.getEmbeddingFor(tokens);
     embeddings.push(normalize(embedding.vector));

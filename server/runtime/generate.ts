@@ -1,6 +1,6 @@
 /**
  * The token loop for one request on one context sequence: reuse the cached prefix,
- * evaluate the prompt, sample until EOS / a stop string / num_predict / abort, and
+ * evaluate the prompt, sample until EOS / a stop string / the token limit / abort, and
  * stream text that is safe to show (text that might be the start of a stop string is
  * held back until it is known not to be one).
  */
@@ -12,6 +12,7 @@ import {
   type Token
 } from 'node-llama-cpp';
 import type { Options } from '../../src/lib/ollama/types';
+import { badRequest } from '../errors';
 import { samplerOptions, tokenLimit } from './sampling';
 
 export interface GenerationRequest {
@@ -19,6 +20,8 @@ export interface GenerationRequest {
   model: LlamaModel;
   tokens: Token[];
   options: Options;
+  /** The slot's num_ctx (clamped to the model's training context); bounds the answer. */
+  numCtx: number;
   stop: string[];
   grammar?: LlamaGrammar;
   signal: AbortSignal;
@@ -51,6 +54,26 @@ export function fitPrompt(tokens: Token[], contextSize: number, bos: Token | nul
   return keepBos ? [bos, ...tail] : tail;
 }
 
+/** The model's vocabulary size from its GGUF metadata; undefined when the file does not say. */
+export function vocabularySize(model: LlamaModel): number | undefined {
+  const tokens: unknown = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
+  return Array.isArray(tokens) && tokens.length > 0 ? tokens.length : undefined;
+}
+
+/**
+ * Refuses token ids the model has no embedding for. llama.cpp would only fail the whole
+ * evaluation ("Eval has failed"), which says nothing about which input was wrong.
+ */
+export function assertKnownTokens(tokens: readonly number[], model: LlamaModel, field: string) {
+  const size = vocabularySize(model);
+  if (size === undefined) return;
+  const bad = tokens.find((token) => !Number.isInteger(token) || token < 0 || token >= size);
+  if (bad !== undefined)
+    throw badRequest(
+      `${field} contains token id ${bad}, which is not in the model's vocabulary (ids 0 to ${size - 1})`
+    );
+}
+
 /** Length of the longest suffix of `text` that begins some stop string. */
 export function heldBackLength(text: string, stops: string[]): number {
   let held = 0;
@@ -70,8 +93,10 @@ export async function* generateTokens(
 ): AsyncGenerator<string, GenerationOutcome> {
   const { sequence, model, options, signal } = request;
   const promptTokens = fitPrompt(request.tokens, sequence.contextSize, model.tokens.bos);
-  if (promptTokens.length === 0) throw new Error('the prompt is empty after templating');
-  const limit = tokenLimit(options);
+  // A template that renders nothing, on a model that adds no BOS, leaves nothing to evaluate.
+  if (promptTokens.length === 0)
+    throw badRequest('the prompt is empty after applying the template');
+  const limit = tokenLimit(options, request.numCtx, promptTokens.length);
   const grammar = request.grammar;
   const stops = [
     ...new Set([...request.stop, ...(options.stop ?? [])].filter((s) => s.length > 0))

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseKeepAlive } from '../../src/lib/ollama/duration';
-import { badRequest } from '../errors';
+import { badRequest, quoteInput } from '../errors';
 
 /** Aborts when the connection closes before the response finished. */
 export function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
@@ -22,10 +22,14 @@ export function clientSignal(request: FastifyRequest, reply: FastifyReply): Abor
 /** keep_alive from a request body: undefined when absent, ms otherwise (400 on nonsense). */
 export function keepAliveOf(value: string | number | undefined | null): number | undefined {
   if (value === undefined || value === null) return undefined;
+  const invalid = () =>
+    badRequest(`invalid keep_alive ${quoteInput(value)}: use a duration like "5m" or seconds`);
+  // Ollama refuses an empty duration; read as 0 it would unload the model by surprise.
+  if (typeof value === 'string' && value.trim() === '') throw invalid();
   try {
     return parseKeepAlive(value, 0);
   } catch {
-    throw badRequest(`invalid keep_alive "${value}": use a duration like "5m" or seconds`);
+    throw invalid();
   }
 }
 

@@ -49,7 +49,10 @@ export function sharedLlama(maxThreads: number, log?: FastifyBaseLogger): Promis
 export interface LoadedWeights {
   model: LlamaModel;
   context: LlamaContext;
+  /** Tokens each sequence really holds (node-llama-cpp may round the request up). */
   contextSize: number;
+  /** num_ctx in effect: the request's, clamped to the model's training context. */
+  numCtx: number;
   threads: number;
   /** Created on first /api/embed use: embedding needs its own llama.cpp context. */
   embedding?: Promise<LlamaEmbeddingContext>;
@@ -64,6 +67,18 @@ export interface WeightsRequest {
   signal?: AbortSignal;
 }
 
+/** Smallest context a slot gets, whatever num_ctx asked for. */
+const MIN_CONTEXT = 16;
+
+/**
+ * num_ctx as a model can honour it: 0 means the model's own, and like Ollama nothing
+ * beyond what it was trained for (`trained` 0 = unknown, no clamp).
+ */
+export function effectiveContext(requested: number, trained: number): number {
+  const wanted = requested > 0 ? requested : trained;
+  return Math.max(MIN_CONTEXT, trained > 0 ? Math.min(wanted, trained) : wanted);
+}
+
 /** Opens a GGUF and creates its context with `sequences` parallel slots. */
 export async function loadWeights(llama: Llama, request: WeightsRequest): Promise<LoadedWeights> {
   const model = await llama.loadModel({
@@ -72,9 +87,7 @@ export async function loadWeights(llama: Llama, request: WeightsRequest): Promis
     loadSignal: request.signal
   });
   try {
-    const trained = model.trainContextSize;
-    const wanted = request.contextLength > 0 ? request.contextLength : trained;
-    const perSequence = Math.max(16, Math.min(wanted, trained));
+    const perSequence = effectiveContext(request.contextLength, model.trainContextSize);
     // node-llama-cpp's contextSize is per sequence; it may round it up slightly.
     const context = await model.createContext({
       contextSize: perSequence,
@@ -82,7 +95,13 @@ export async function loadWeights(llama: Llama, request: WeightsRequest): Promis
       threads: request.threads,
       createSignal: request.signal
     });
-    return { model, context, contextSize: context.contextSize, threads: request.threads };
+    return {
+      model,
+      context,
+      contextSize: context.contextSize,
+      numCtx: Math.min(perSequence, context.contextSize),
+      threads: request.threads
+    };
   } catch (error) {
     await model.dispose();
     throw error;
@@ -92,6 +111,8 @@ export async function loadWeights(llama: Llama, request: WeightsRequest): Promis
 export function embeddingContext(weights: LoadedWeights): Promise<LlamaEmbeddingContext> {
   weights.embedding ??= weights.model.createEmbeddingContext({
     contextSize: weights.contextSize,
+    // llama.cpp pools an embedding within one batch, so a whole input must fit in one.
+    batchSize: weights.contextSize,
     threads: weights.threads
   });
   return weights.embedding;

@@ -14,7 +14,7 @@ import { HttpError } from '../errors';
 import type { ModelStore, ResolvedModel } from '../store/model-store';
 import type { Options, ProcessModel } from '../../src/lib/ollama/types';
 import { embedAll } from './embed';
-import { AbortedError, generateTokens } from './generate';
+import { AbortedError, assertKnownTokens, generateTokens } from './generate';
 import { grammarFor } from './grammar';
 import {
   disposeWeights,
@@ -39,6 +39,15 @@ import { parseToolCalls } from './tool-calls';
 
 export const QUEUE_FULL_MESSAGE =
   'server busy, please try again.  maximum pending requests exceeded';
+
+/**
+ * Seconds a client refused by a full queue is told to wait. Nothing better is known up
+ * front (answers take milliseconds to minutes); a short pause keeps retries from spinning.
+ */
+export const QUEUE_RETRY_AFTER_S = 2;
+
+const queueFull = () =>
+  new HttpError(503, QUEUE_FULL_MESSAGE, { 'Retry-After': String(QUEUE_RETRY_AFTER_S) });
 
 interface Waiter {
   resolved: ResolvedModel;
@@ -135,6 +144,8 @@ export class LlamaScheduler implements Scheduler {
     const lease = await this.acquire(job.model, job.options, job.keepAliveMs, job.signal);
     try {
       const { weights, sequence } = lease;
+      if (job.input.kind === 'generate' && job.input.context)
+        assertKnownTokens(job.input.context, weights.model, 'context');
       const prompt = buildPrompt(job.input, lease.entry.resolved, weights.model);
       const grammar = await grammarFor(weights.model.llama, job.format);
       const tools = job.input.kind === 'chat' ? (job.input.tools ?? []) : [];
@@ -143,6 +154,7 @@ export class LlamaScheduler implements Scheduler {
         model: weights.model,
         tokens: prompt.tokens,
         options: lease.options,
+        numCtx: weights.numCtx,
         stop: prompt.stop,
         grammar,
         signal: job.signal
@@ -255,7 +267,7 @@ export class LlamaScheduler implements Scheduler {
       };
       if (this.tryGrant(waiter)) return;
       if (this.queue.length >= this.config.maxQueue) {
-        reject(new HttpError(503, QUEUE_FULL_MESSAGE));
+        reject(queueFull());
         return;
       }
       waiting = true;

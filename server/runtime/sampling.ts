@@ -58,8 +58,25 @@ export function samplerOptions(options: Options, history: () => Token[]): Sequen
   };
 }
 
-/** num_predict: undefined or negative → no limit (Ollama's -1; -2 "fill context" is treated the same). */
-export function tokenLimit(options: Options): number {
+/**
+ * How many times the context an open-ended generation may run, as Ollama bounds it: a
+ * model that never emits its end token must not hold a slot forever.
+ */
+export const OPEN_ENDED_CONTEXT_MULTIPLIER = 10;
+
+/** Ollama's num_predict meaning "stop when the context is full". */
+export const FILL_CONTEXT = -2;
+
+/**
+ * The most tokens one generation may produce. `numCtx` is the slot's context length
+ * (num_ctx after clamping to what the model was trained for). Absent, negative (Ollama's
+ * -1 "until a stop") and oversized num_predict all end at 10 × num_ctx; -2 ends when the
+ * prompt and the answer fill the context.
+ */
+export function tokenLimit(options: Options, numCtx: number, promptLength: number): number {
+  const cap = OPEN_ENDED_CONTEXT_MULTIPLIER * Math.max(1, numCtx);
   const n = options.num_predict;
-  return n === undefined || n < 0 ? Infinity : n;
+  if (n === FILL_CONTEXT) return Math.max(0, Math.min(cap, numCtx - promptLength));
+  if (n === undefined || n === null || n < 0 || n > cap) return cap;
+  return n;
 }

@@ -5,7 +5,10 @@
  */
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { ResolvedModel } from '../store/model-store';
-import type { LoadedWeights } from './llama-loader';
+import { effectiveContext, type LoadedWeights } from './llama-loader';
+
+/** The last instant a JavaScript Date can represent. */
+const MAX_DATE_MS = 8.64e15;
 
 export interface ContextWish {
   /** Requested context length per slot (0 = the model's own). */
@@ -54,9 +57,16 @@ export class LoadedModel {
     return this.reserved < this.slots;
   }
 
-  /** True when a request's context wish needs a reload to be honoured. */
+  /**
+   * True when a request's context wish needs a reload to be honoured. Once the model is
+   * loaded, two num_ctx values that clamp to the same context are the same wish, so a
+   * client asking for more than the model was trained for does not reload it every time.
+   */
   differsFrom(wish: ContextWish): boolean {
-    return wish.contextLength !== this.wish.contextLength || wish.threads !== this.wish.threads;
+    if (wish.threads !== this.wish.threads) return true;
+    const trained = this.weights?.model.trainContextSize;
+    if (trained === undefined) return wish.contextLength !== this.wish.contextLength;
+    return effectiveContext(wish.contextLength, trained) !== this.weights?.numCtx;
   }
 
   markReady(weights: LoadedWeights): void {
@@ -115,7 +125,8 @@ export class LoadedModel {
   /** Expiry as /api/ps shows it: while in use, the countdown that will start when idle. */
   expiresAtIso(now = Date.now()): string {
     const at = this.expiresAt ?? now + this.keepAliveMs;
-    // Go's zero-ish far future, as Ollama prints for "forever".
-    return at === Infinity ? '2318-08-01T00:00:00.000Z' : new Date(at).toISOString();
+    // Go's zero-ish far future, as Ollama prints for "forever"; a keep_alive too long for
+    // a Date to hold is forever too (and would make toISOString throw).
+    return at > MAX_DATE_MS ? '2318-08-01T00:00:00.000Z' : new Date(at).toISOString();
   }
 }

@@ -2,7 +2,8 @@
  * Every route the app registers, read from Fastify's own route table so a route added
  * later is covered without editing this file: with sign-in on, each /api, /v1 and /v2
  * route answers 401 without credentials (except the few public ones), each admin route
- * answers 403 to a plain user, and errors come in the caller's dialect. Also: a
+ * answers 403 to a plain user, and errors come in the caller's dialect (the registry's
+ * {"errors":[{"code":"UNAUTHORIZED"}]} under /v2/, as Docker distribution answers). Also: a
  * loopback server without HEARTH_AUTH stays open, as before.
  */
 import fs from 'node:fs/promises';
@@ -139,10 +140,12 @@ describe('sign-in on: the access matrix', () => {
       });
       if (res.status !== 401) failures.push(`${method} ${url} → ${res.status}`);
       if (method === 'HEAD') continue;
-      const body = (await res.json()) as { error: unknown };
+      const body = (await res.json()) as { error?: unknown; errors?: { code: string }[] };
       const ok = url.startsWith('/v1/')
         ? (body.error as { type?: string }).type === 'authentication_error'
-        : typeof body.error === 'string';
+        : url.startsWith('/v2/')
+          ? body.errors?.[0]?.code === 'UNAUTHORIZED' && body.error === undefined
+          : typeof body.error === 'string';
       if (!ok) failures.push(`${method} ${url} → ${JSON.stringify(body)}`);
     }
     expect(failures).toEqual([]);
@@ -158,6 +161,8 @@ describe('sign-in on: the access matrix', () => {
     ]) {
       const res = await fetch(server.url + url);
       expect(res.status, url).toBe(401);
+      if (url.startsWith('/v2/'))
+        expect((await res.json()).errors[0].code, url).toBe('UNAUTHORIZED');
     }
     expect(routePolicy('GET', '/API//Admin/users/').access).toBe('admin');
   });

@@ -7,9 +7,10 @@ import { registerInferenceRoutes } from '../../server/api/inference';
 import { registerOpenAIRoutes } from '../../server/api/openai';
 import { loadConfig } from '../../server/config';
 import { registerBodyParsers } from '../../server/http/body';
+import { registerErrorHandling } from '../../server/http/errors';
 import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
 import type { ModelStore } from '../../server/store/model-store';
-import { listenOnLoopback, storiesStore, useOllamaErrors } from './fixtures';
+import { listenOnLoopback, storiesStore } from './fixtures';
 
 export interface InferenceApp {
   url: string;
@@ -26,7 +27,8 @@ export async function startInferenceApp(
   const scheduler = new LlamaScheduler(config, store, app.log);
   // The app's body parsing: any body is read as JSON, whatever its content type.
   registerBodyParsers(app);
-  useOllamaErrors(app);
+  // The app's own error mapping: Ollama's shape under /api, OpenAI's under /v1.
+  registerErrorHandling(app);
   registerInferenceRoutes(app, { config, store, scheduler, log: app.log });
   registerOpenAIRoutes(app, { config, store, scheduler, log: app.log });
   const { url } = await listenOnLoopback(app);

@@ -6,6 +6,8 @@ import {
   type MonitoredServer
 } from './monitoring-app';
 import { createModelFrom } from './fixtures';
+import { MAX_ERROR_MESSAGE } from '../../server/errors';
+import { MAX_LOG_ITEMS, MAX_LOG_LINE, MAX_LOG_STRING } from '../../server/monitoring/log-bounds';
 
 const SECRETS = {
   bearer: 'sk-hearth-bearer-secret-4242',
@@ -143,5 +145,50 @@ describe('request logs with HEARTH_LOG_PROMPTS=1', () => {
     expect(text).toContain(SECRETS.prompt);
     expect(text).toContain(SECRETS.message);
     expectNoSecrets(text, ['prompt', 'message']);
+  });
+});
+
+describe('log line sizes', () => {
+  const capture = logCapture();
+  let server: MonitoredServer;
+  beforeAll(async () => {
+    server = await startMonitoredServer({ logStream: capture.stream });
+  });
+  afterAll(() => server.close());
+
+  it('bounds what a 10 MB model name puts into the error and the log', async () => {
+    const name = 'm'.repeat(10 * 1024 * 1024);
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'hi' }] })
+    });
+    expect([400, 404]).toContain(res.status);
+    const text = await res.text();
+    expect(text.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE + 32);
+
+    const access = capture.lines().find((line) => line.route === '/api/chat');
+    expect(access).toMatchObject({ status: res.status });
+    expect(String(access!.model).length).toBeLessThanOrEqual(MAX_LOG_STRING);
+    for (const line of capture.text().split('\n'))
+      expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE);
+  });
+
+  it('bounds each field, the message, errors and the whole line of any log call', () => {
+    const wide = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'.repeat(3000)])
+    );
+    const error = new Error('e'.repeat(100_000));
+    server.app.log.warn({ wide, err: error, list: Array(10_000).fill(1) }, 'M'.repeat(100_000));
+    server.app.log.warn({ one: 'x'.repeat(100_000) }, 'one big field');
+
+    const lines = capture.text().trimEnd().split('\n');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE);
+    const huge = capture.lines().find((line) => String(line.msg ?? '').startsWith('MMM'));
+    // Over the line cap: the short fields stay and the line says what it lost.
+    expect(huge).toMatchObject({ level: 'warn', truncated: { dropped: ['wide', 'err'] } });
+    expect(huge!.list).toHaveLength(MAX_LOG_ITEMS + 1);
+    const one = capture.lines().find((line) => line.msg === 'one big field');
+    expect(String(one!.one)).toMatch(/^x+…\[\d+ more chars\]$/);
+    expect(String(one!.one).length).toBe(MAX_LOG_STRING);
   });
 });

@@ -190,6 +190,13 @@ describe('MLC weights from HEARTH_MLC_DIR', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${shard.length}`);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(shard.subarray(100, 200));
+    // Past the end: 416 naming the size, with a body in Ollama's error shape.
+    const past = await fetch(`${base}params_shard_0.bin`, {
+      headers: { range: 'bytes=99999999-' }
+    });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${shard.length}`);
+    expect(((await past.json()) as { error: string }).error).toMatch(/not satisfiable/);
     const whole = await fetch(`${base}params_shard_0.bin`);
     expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(sha256(shard));
     const lib = await fetch(record.model_lib);
