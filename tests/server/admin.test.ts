@@ -14,7 +14,7 @@ import { authMode } from '../../server/auth/mode';
 import { normalizePattern, patternMatches } from '../../server/auth/permissions';
 import { AuthStore } from '../../server/auth/service';
 import { hearth } from './cli-runner';
-import { startServer, type TestServer } from './helpers';
+import { startAdminServer, startServer, type AdminServer } from './helpers';
 
 const PASSWORD = 'a long enough password';
 
@@ -45,39 +45,17 @@ describe('auth mode and model patterns', () => {
 });
 
 describe('admin API rules', () => {
-  let server: TestServer;
-  let dataDir: string;
+  let server: AdminServer;
   let headers: Record<string, string>;
   let rootId: number;
-
-  const api = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(server.url + route, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const api = (method: string, route: string, body?: unknown) => server.api(method, route, body);
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-data-'));
-    server = await startServer({ HEARTH_AUTH: 'on', HEARTH_DATA: dataDir });
-    const setup = await fetch(`${server.url}/api/auth/setup`, {
-      method: 'POST',
-      body: JSON.stringify({ username: 'Root', password: PASSWORD })
-    });
-    const body = (await setup.json()) as { csrfToken: string; user: { id: number } };
-    rootId = body.user.id;
-    headers = {
-      cookie: setup.headers.get('set-cookie')!.split(';')[0],
-      'x-csrf-token': body.csrfToken
-    };
+    server = await startAdminServer('Root', PASSWORD);
+    ({ headers, adminId: rootId } = server);
   });
   afterAll(async () => {
     await server?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('validates names: trimmed, any script, length-limited, no control characters, unique ignoring case', async () => {

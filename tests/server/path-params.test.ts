@@ -3,12 +3,9 @@
  * have one spelling (plain decimal), and a malformed %-escape anywhere is a 400 in the
  * route family's error shape, never a 500.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDecimal, parseId } from '../../server/api/ids';
-import { startServer, type TestServer } from './helpers';
+import { startAdminServer, type AdminServer } from './helpers';
 
 const PASSWORD = 'a long enough password';
 
@@ -44,36 +41,16 @@ describe('parseId', () => {
 });
 
 describe('ids and escapes in paths, on the full app with sign-in on', () => {
-  let server: TestServer;
-  let dataDir: string;
+  let server: AdminServer;
   let headers: Record<string, string>;
   let userId: number;
   let groupId: number;
   let keyId: number;
-
-  const api = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(server.url + route, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const api = (method: string, route: string, body?: unknown) => server.api(method, route, body);
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-ids-'));
-    server = await startServer({ HEARTH_AUTH: 'on', HEARTH_DATA: dataDir });
-    const setup = await fetch(`${server.url}/api/auth/setup`, {
-      method: 'POST',
-      body: JSON.stringify({ username: 'root', password: PASSWORD })
-    });
-    const body = (await setup.json()) as { csrfToken: string };
-    headers = {
-      cookie: setup.headers.get('set-cookie')!.split(';')[0],
-      'x-csrf-token': body.csrfToken
-    };
+    server = await startAdminServer('root', PASSWORD);
+    headers = server.headers;
     userId = (await api('POST', '/api/admin/users', { username: 'u', password: PASSWORD })).body
       .user.id;
     groupId = (await api('POST', '/api/admin/groups', { name: 'g' })).body.group.id;
@@ -81,7 +58,6 @@ describe('ids and escapes in paths, on the full app with sign-in on', () => {
   });
   afterAll(async () => {
     await server?.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   const BAD_IDS = ['0', '01', '%201', '1%20', '+1', '-1', '1.0', '1e1', '0x10', 'abc', '%25'];
