@@ -83,8 +83,9 @@ function jinjaPrompt(
     if (m.role === 'tool') return { type: 'user', text: m.content };
     return { type: 'user', text: m.content };
   });
-  // An empty model turn at the end asks the wrapper for the assistant prefix.
-  history.push({ type: 'model', response: [] });
+  // A model turn at the end is left open by the wrapper: an empty one asks for the
+  // assistant prefix; a final assistant message is continued, as Ollama continues it.
+  if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
   const functions: ChatModelFunctions | undefined = tools?.length
     ? Object.fromEntries(
         tools.map((t) => [
