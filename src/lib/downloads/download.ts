@@ -2,7 +2,9 @@
  * Downloads a GGUF from a URL into IndexedDB chunks, resuming with `Range: bytes=N-` from
  * what is already stored. Servers that ignore Range (200 instead of 206), or whose file
  * changed since, restart cleanly from byte 0. Returns the final state; failures are
- * recorded in the state (partial + error to resume, or error), never thrown.
+ * recorded in the state, never thrown: 'partial' + error when stored bytes make Resume
+ * worthwhile, 'error' when nothing was stored (Retry starts afresh). Network failures are
+ * classified by cause (failure.ts) so the page can say what to do.
  */
 import { saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
@@ -20,6 +22,7 @@ import {
   withFailure,
   type FailureInfo
 } from './errors';
+import { browserProbeEnv, classifyFetchError, classifyStatus, failureInfo } from './failure';
 import { ProgressTracker, type DownloadProgress } from './progress';
 import { verifyStoredModel } from './verify';
 
@@ -34,6 +37,19 @@ export interface TransferOptions {
 
 export function freshState(model: CatalogModel): ModelState {
   return { id: model.id, status: 'partial', bytesStored: 0, totalBytes: 0, updatedAt: Date.now() };
+}
+
+/** A failed download with no bytes stored has nothing to resume: it is an error to retry. */
+function failed(state: ModelState, info: FailureInfo): ModelState {
+  return withFailure({ ...state, status: state.bytesStored > 0 ? 'partial' : 'error' }, info);
+}
+
+/** Refuses before any request when the catalog size already says the disk is too full. */
+async function roomFor(model: CatalogModel, state: ModelState): Promise<FailureInfo | null> {
+  const needed = (state.totalBytes || model.sizeBytes) - state.bytesStored;
+  if (needed <= 0) return null;
+  const est = await storageEstimate();
+  return est && needed > est.quota - est.usage ? quotaFailure(needed) : null;
 }
 
 type Plan =
@@ -91,6 +107,8 @@ export async function downloadModel(
   if (state.totalBytes > 0 && state.bytesStored === state.totalBytes) {
     return verifyStoredModel(model, state, database);
   }
+  const noRoom = await roomFor(model, state);
+  if (noRoom) return report(withFailure({ ...state, status: 'error' }, noRoom));
   state = withFailure({ ...state, status: 'partial' }, null);
   options.onState?.(state);
 
@@ -103,9 +121,10 @@ export async function downloadModel(
         signal: options.signal,
         cache: 'no-store'
       });
-    } catch (e) {
+    } catch {
       if (options.signal?.aborted) return report(state);
-      return report(withFailure(state, interrupted(state, e)));
+      const cause = await classifyFetchError(url, browserProbeEnv(doFetch));
+      return report(failed(state, failureInfo(cause)));
     }
     const plan = planFor(res, from, state.totalBytes);
     if (plan.kind === 'complete') return verifyStoredModel(model, state, database);
@@ -117,12 +136,8 @@ export async function downloadModel(
     }
     if (plan.kind === 'http') {
       await res.body?.cancel().catch(() => {});
-      const info = failure(
-        'http',
-        `the server answered ${plan.status} ${plan.statusText} for ${url}`,
-        { status: plan.status, url }
-      );
-      return report(withFailure({ ...state, status: from > 0 ? 'partial' : 'error' }, info));
+      const info = failureInfo(classifyStatus(url, plan.status, plan.statusText));
+      return report(failed(state, info));
     }
     if (plan.restartFromZero) {
       state = freshState(model);
@@ -142,11 +157,11 @@ function interrupted(state: ModelState, e: unknown): FailureInfo {
   const at = formatBytes(state.bytesStored);
   const of = state.totalBytes ? formatBytes(state.totalBytes) : '?';
   const detail = (e as Error)?.message ?? String(e);
-  return failure(
-    'interrupted',
-    `download interrupted at ${at} of ${of} (${detail}) — press Resume to continue`,
-    { at, of, detail }
-  );
+  return failure('interrupted', `download interrupted at ${at} of ${of} (${detail})`, {
+    at,
+    of,
+    detail
+  });
 }
 
 /** User-added entries learn their size from the first response. */
@@ -208,7 +223,7 @@ async function readBody(
 
   const done = writer.current;
   if (done.totalBytes > 0 && done.bytesStored < done.totalBytes) {
-    return report(withFailure(done, interrupted(done, new Error('connection closed early'))));
+    return report(failed(done, interrupted(done, new Error('connection closed early'))));
   }
   return verifyStoredModel(
     model,
@@ -242,10 +257,19 @@ async function afterReadError(
     await writer.flush();
   } catch (flushError) {
     if (isQuotaError(flushError)) return quota();
-    return withFailure(writer.current, interrupted(writer.current, flushError));
+    return failed(writer.current, interrupted(writer.current, flushError));
   }
   if (options.signal?.aborted) return withFailure(writer.current, null);
-  return withFailure(writer.current, interrupted(writer.current, e));
+  // The connection dropped mid-body: say so plainly when it was the device going offline.
+  const cut =
+    browserProbeEnv(globalThis.fetch).online?.() === false
+      ? failureInfo({ kind: 'offline', host: hostOf(model) })
+      : interrupted(writer.current, e);
+  return failed(writer.current, cut);
+}
+
+function hostOf(model: CatalogModel): string {
+  return model.source.kind === 'url' ? new URL(model.source.url).host : model.id;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
