@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { engineChunks } from './src/lib/sw/engine-chunks-plugin';
 
 // Cross-origin isolation lets wllama use SharedArrayBuffer threads; the Node server sends
 // the same headers (server/http/static-app.ts).
@@ -9,7 +10,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [sveltekit(), engineChunks()],
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },

@@ -3,22 +3,30 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 /**
- * Offline shell: caches the built app, static files and the engine wasm on install,
- * serves them cache-first, and falls back to index.html for navigations so any route
- * opens with the network cut. Model weights are not here — they live in IndexedDB.
+ * Offline shell: precaches the app shell (built app minus engines, static files) on
+ * install, serves it cache-first, and falls back to index.html for navigations so any
+ * route opens with the network cut. Engine libraries and wasm (most of the build's bytes)
+ * are cached the first time a model loads them, then served cache-first too, so a first
+ * visit stays light and an engine once used keeps working offline. Model weights are not
+ * here — they live in IndexedDB.
  */
 import { build, files, version } from '$service-worker';
+import { splitPrecache } from '$lib/sw/engine-files';
+import { KEEP_ENGINES } from '$lib/sw/keep-engines';
+
+declare const __HEARTH_ENGINE_CHUNKS__: string[];
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `hearth-${version}`;
 const ASSETS = [...build, ...files];
+const { shell: PRECACHE, engine: ENGINE } = splitPrecache(ASSETS, __HEARTH_ENGINE_CHUNKS__);
 const SHELL = '/';
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(ASSETS);
+      await cache.addAll(PRECACHE);
       // The server answers "/" with the app only when asked for HTML (API clients get
       // Ollama's plain-text greeting), so fetch the shell the way a browser navigates.
       const shell = await fetch(new Request('/', { headers: { Accept: 'text/html' } }));
@@ -32,8 +40,33 @@ sw.addEventListener('install', (event) => {
 sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      const cache = await caches.open(CACHE);
+      for (const key of await caches.keys()) {
+        if (key === CACHE) continue;
+        // Engine files are content-hashed: one this build still ships is the same file,
+        // so an update does not cost an engine used offline its cached copy.
+        const old = await caches.open(key);
+        for (const path of ENGINE) {
+          const hit = (await cache.match(path)) ? undefined : await old.match(path);
+          if (hit) await cache.put(path, hit);
+        }
+        await caches.delete(key);
+      }
       await sw.clients.claim();
+    })()
+  );
+});
+
+sw.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type !== KEEP_ENGINES) return;
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      for (const path of ENGINE) {
+        if (await cache.match(path)) continue;
+        // One missing file must not stop the others; the next ready model asks again.
+        await cache.add(path).catch(() => undefined);
+      }
     })()
   );
 });
@@ -60,7 +93,11 @@ sw.addEventListener('fetch', (event) => {
         if (hit) return hit;
       }
       try {
-        return await fetch(request);
+        const response = await fetch(request);
+        // An engine file is kept on first use (in the background: the page need not wait).
+        if (ENGINE.includes(url.pathname) && response.status === 200 && response.type === 'basic')
+          event.waitUntil(cache.put(url.pathname, response.clone()).catch(() => undefined));
+        return response;
       } catch (error) {
         if (request.mode === 'navigate') {
           const shell = await cache.match(SHELL);

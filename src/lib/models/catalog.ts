@@ -5,28 +5,28 @@
 import { toPlain } from '../util/plain';
 import { db, type HearthDB } from '../store/db';
 import { builtinGgufModels } from './gguf-builtins';
-import { mlcCatalogFrom, type MlcModelRecord } from './mlc-catalog';
+import { mlcCatalogFrom } from './mlc-catalog';
+import { MLC_PREBUILT_MODELS } from './mlc-prebuilt';
 import type { CatalogModel } from './types';
 
-let mlcModels: Promise<CatalogModel[]> | null = null;
+let mlcModels: CatalogModel[] | null = null;
 
-/** web-llm is large: import it only when the catalog is first needed, not on page load. */
-function loadMlcModels(): Promise<CatalogModel[]> {
-  mlcModels ??= import('@mlc-ai/web-llm')
-    .then((webllm) => mlcCatalogFrom(webllm.prebuiltAppConfig.model_list as MlcModelRecord[]))
-    .catch((e) => {
-      mlcModels = null; // let a later call retry (e.g. a chunk failed to load)
-      throw e;
-    });
+/**
+ * From a checked-in extract of web-llm's prebuilt list (mlc-prebuilt.ts): listing models
+ * must not download the engine library, which only a WebGPU model load needs.
+ */
+function loadMlcModels(): CatalogModel[] {
+  mlcModels ??= mlcCatalogFrom(MLC_PREBUILT_MODELS);
   return mlcModels;
 }
 
 export async function listCatalog(database: HearthDB = db()): Promise<CatalogModel[]> {
-  const [mlc, user] = await Promise.all([
-    loadMlcModels().catch(() => [] as CatalogModel[]),
-    database.models.toArray()
-  ]);
-  return [...mlc, ...builtinGgufModels(), ...user.sort((a, b) => a.name.localeCompare(b.name))];
+  const user = await database.models.toArray();
+  return [
+    ...loadMlcModels(),
+    ...builtinGgufModels(),
+    ...user.sort((a, b) => a.name.localeCompare(b.name))
+  ];
 }
 
 export async function getCatalogModel(
@@ -36,7 +36,7 @@ export async function getCatalogModel(
   const user = await database.models.get(id);
   if (user) return user;
   if (id.startsWith('gguf:')) return builtinGgufModels().find((m) => m.id === id);
-  return (await loadMlcModels().catch(() => [])).find((m) => m.id === id);
+  return loadMlcModels().find((m) => m.id === id);
 }
 
 /** "Qwen2.5 0.5B (Q4_K_M).gguf" → "qwen2.5-0.5b-q4_k_m" */

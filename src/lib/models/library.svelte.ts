@@ -16,6 +16,7 @@ import { deleteModelFiles, listModelStates, storageUsed } from '../store/model-f
 import { portalSession } from '../portal/session.svelte';
 import { fetchPortalWeights, isPortalModel, mergePortalCatalog } from '../portal/weights';
 import { fetchServerModels } from '../portal/server-models';
+import { keepEnginesOffline } from '../sw/keep-engines';
 
 export interface LibraryEntry {
   model: CatalogModel;
@@ -70,6 +71,7 @@ class ModelLibrary {
             : byId.get(model.id)
       }));
       this.storageUsed = used;
+      if (this.entries.some((e) => e.state?.status === 'ready')) keepEnginesOffline();
     } catch (e) {
       this.error = { message: `Could not read the model library: ${(e as Error).message}` };
     } finally {

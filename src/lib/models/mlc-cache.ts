@@ -12,8 +12,23 @@ async function appConfig(models: readonly CatalogModel[]) {
   return { webllm, config: mlcAppConfig(webllm.prebuiltAppConfig, models) as AppConfig };
 }
 
+/**
+ * web-llm's IndexedDB cache keeps weights in databases named "webllm/model", "webllm/config"
+ * and "webllm/wasm". Without any of them nothing is cached, and asking web-llm would only
+ * download the library on a first visit. Unknown when the browser cannot list databases.
+ */
+export async function mayHaveMlcCache(idb: IDBFactory | undefined = globalThis.indexedDB) {
+  if (!idb?.databases) return true;
+  const names = await idb.databases().then(
+    (dbs) => dbs.map((d) => d.name ?? ''),
+    () => null
+  );
+  return names === null || names.some((name) => name.startsWith('webllm/'));
+}
+
 /** Ids of the given MLC models that web-llm has fully cached. */
 export async function cachedMlcModels(models: readonly CatalogModel[]): Promise<Set<string>> {
+  if (models.length === 0 || !(await mayHaveMlcCache())) return new Set();
   const { webllm, config } = await appConfig(models);
   const ids = models.map((m) => m.id);
   const cached = await Promise.all(
