@@ -6,73 +6,18 @@
  * what the page itself loads, once for what the service worker's install precaches —
  * until the network has been quiet for a while. The issue's target is the page's share:
  * at most 200 KiB before any engine is picked. Run by `npm run bench:browser`, or alone
- * with `node bench/first-load.js` after a build.
+ * with `node --import tsx bench/first-load.js` after a build.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium } from '@playwright/test';
+// The browser tests' own server starter (a real `server/main.ts` on temporary folders).
+import { startHearth } from '../tests/e2e/fixtures/hearth-server.ts';
 
 // Playwright reports a service worker's own fetches only with this switch on.
 process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS ??= '1';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TARGET_KIB = 200;
 const QUIET_MS = 2_000;
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** The server `npm start` runs, on empty temporary folders, with sign-in off. */
-async function startServer() {
-  const port = await freePort();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-first-load-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HEARTH_HOST: `127.0.0.1:${port}`,
-      HEARTH_MODELS: path.join(home, 'models'),
-      HEARTH_DATA: path.join(home, 'data'),
-      HEARTH_LOG_LEVEL: 'warn'
-    },
-    stdio: ['ignore', 'inherit', 'inherit']
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('the Hearth server exited early');
-    const up = await fetch(`${url}/api/version`).then(
-      (r) => r.ok,
-      () => false
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('the Hearth server did not start');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    }
-  };
-}
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -119,9 +64,7 @@ export async function measureFirstLoad(base, { quietMs = QUIET_MS } = {}) {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(ROOT, 'build', 'index.html')))
-    throw new Error('build/ is missing: run `npm run build` first');
-  const server = await startServer();
+  const server = await startHearth();
   try {
     const r = await measureFirstLoad(server.url);
     const short = (url) => url.replace(server.url, '');
