@@ -20,42 +20,21 @@ import { configureHttp } from '../../server/http/configure';
 import { sendFileRange } from '../../server/http/ranges';
 import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
 import { listenOnLoopback, storiesStore } from './fixtures';
+import { rawRequest, type RawResponse } from './raw-http';
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  /** The body as the socket delivered it, one entry per read. */
-  chunks: Buffer[];
-}
-
+/** A request whose body is JSON, answered with the raw bytes and reads. */
 function request(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}
 ): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-            chunks
-          })
-        );
-        res.on('error', reject);
-      }
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) {
-      req.setHeader('content-type', 'application/json');
-      req.end(JSON.stringify(options.body));
-    } else req.end();
+  const json = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return rawRequest(url, {
+    method: options.method,
+    headers:
+      json === undefined
+        ? options.headers
+        : { ...options.headers, 'content-type': 'application/json' },
+    body: json
   });
 }
 

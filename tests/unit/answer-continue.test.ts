@@ -13,10 +13,10 @@ import { finishToDoneReason } from '../../src/lib/engines/pieces';
 import { RemoteEngine } from '../../src/lib/engines/remote';
 import { buildChatRequest } from '../../src/lib/chat/request';
 import { PRESET_MAX_TOKENS } from '../../src/lib/chat/params';
-import type { CatalogModel } from '../../src/lib/models/types';
 import type { ChatMessage } from '../../src/lib/store/conversations';
 import type { Message } from '../../src/lib/ollama/types';
 import { listenLocal, type LocalServer } from './helpers/http';
+import { remoteModel } from './helpers/models';
 
 const message = (seq: number, role: ChatMessage['role'], content: string): ChatMessage => ({
   id: String(seq),
@@ -115,16 +115,7 @@ describe('remote engine', () => {
   afterAll(() => server.close());
 
   it('sends the cap and the trailing assistant turn as is, and passes "length" back', async () => {
-    const model: CatalogModel = {
-      id: 'remote:llama3',
-      name: 'llama3',
-      format: 'gguf',
-      quantization: 'Q4_0',
-      sizeBytes: 0,
-      memoryBytes: 0,
-      source: { kind: 'url', url: 'http://example.invalid' },
-      builtin: false
-    };
+    const model = remoteModel('remote:llama3');
     const engine = new RemoteEngine({ baseUrl: server.url });
     await engine.load(model, () => undefined);
     const request = buildChatRequest(

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteEngine, RemoteError } from '../../src/lib/engines/remote';
 import { EngineError } from '../../src/lib/engines/engine';
 import { StreamError } from '../../src/lib/ollama/stream';
-import type { CatalogModel } from '../../src/lib/models/types';
 import { listenLocal, type LocalServer } from './helpers/http';
+import { remoteModel } from './helpers/models';
 
 interface Seen {
   path: string;
@@ -103,16 +103,7 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-const model = (id: string): CatalogModel => ({
-  id,
-  name: id,
-  format: 'gguf',
-  quantization: 'Q4_0',
-  sizeBytes: 0,
-  memoryBytes: 0,
-  source: { kind: 'url', url: 'http://example.invalid' },
-  builtin: false
-});
+const model = remoteModel;
 
 describe('RemoteEngine', () => {
   it('streams /api/chat NDJSON chunk by chunk, with the bearer token', async () => {

@@ -4,7 +4,7 @@
  * and small (a server that echoes a 1 MB field back into its error is a finding), JSON
  * where JSON is claimed, and an answer within the time limit.
  */
-import http from 'node:http';
+import { rawRequest, RequestTimeout } from '../raw-http';
 import { RawBody } from './values';
 
 export type ErrorShape = 'ollama' | 'openai' | 'registry';
@@ -88,64 +88,33 @@ function encodeBody(body: unknown): string | undefined {
   return JSON.stringify(body);
 }
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/**
- * node:http rather than fetch: fetch normalizes "/a/../b" and "%2e%2e" away before
- * sending, and traversal paths must reach the server exactly as written.
- */
-function send(baseUrl: string, request: FuzzRequest, timeoutMs: number): Promise<RawResponse> {
-  const base = new URL(baseUrl);
+/** Traversal paths must reach the server exactly as written, so the path goes raw. */
+async function send(baseUrl: string, request: FuzzRequest, timeoutMs: number) {
   const body = encodeBody(request.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method: request.method,
-        path: request.path,
-        headers: {
-          'content-type': 'application/json',
-          ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }),
-          ...request.headers
-        }
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8')
-          })
-        );
-        res.on('error', reject);
-      }
-    );
-    const timer = setTimeout(() => req.destroy(new TimeoutError()), timeoutMs);
-    req.on('close', () => clearTimeout(timer));
-    req.on('error', reject);
-    req.end(body);
+  const response = await rawRequest(baseUrl, {
+    method: request.method,
+    path: request.path,
+    headers: {
+      'content-type': 'application/json',
+      ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }),
+      ...request.headers
+    },
+    body,
+    timeoutMs
   });
+  return { ...response, text: response.body.toString('utf8') };
 }
-
-class TimeoutError extends Error {}
 
 export async function sendAndCheck(
   baseUrl: string,
   request: FuzzRequest,
   options: CheckOptions
 ): Promise<Outcome> {
-  let response: RawResponse;
+  let response: Awaited<ReturnType<typeof send>>;
   try {
     response = await send(baseUrl, request, options.timeoutMs);
   } catch (error) {
-    if (error instanceof TimeoutError) return { kind: 'timeout' };
+    if (error instanceof RequestTimeout) return { kind: 'timeout' };
     return {
       kind: 'violation',
       status: 0,
