@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addVary, negotiateCoding, type ContentCoding } from './compression';
 import { isApiPath } from './errors';
 import { AppPolicy, NOT_BUILT_POLICY, pageSecurityHeaders } from './security-headers';
@@ -98,33 +98,13 @@ export function wantsHtml(accept: string | undefined): boolean {
 export async function registerStaticApp(app: FastifyInstance, appDir: string): Promise<void> {
   if (!appIsBuilt(appDir)) return;
   const policy = appPolicy(appDir);
-  await app.register(async (files) => {
-    files.addHook('onRequest', async (req, reply) => {
-      if (!isAppFilePath(req.url)) return reply.callNotFound();
-    });
-    await registerFiles(files, appDir, policy);
+  // The file server's wildcard route stays in the root scope, so the sign-in guard and
+  // every other app-wide hook run for it first; its own check runs after them.
+  app.addHook('onRoute', (route) => {
+    if (route.url !== '/*') return;
+    const own = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [...own, onlyAppFiles];
   });
-}
-
-/** Longest file or folder name the build can hold (most filesystems allow 255 bytes). */
-const MAX_NAME_BYTES = 255;
-
-/**
- * The file routes' wildcard sees every unmatched path. API paths belong to the
- * not-found handler (their own error shapes), and a name no file can have would make the
- * file server answer 403 for its failed spelling check, so neither reaches it.
- */
-function isAppFilePath(url: string): boolean {
-  if (isApiPath(url)) return false;
-  const pathname = url.split('?')[0];
-  return pathname.split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES);
-}
-
-async function registerFiles(
-  app: FastifyInstance,
-  appDir: string,
-  policy: AppPolicy
-): Promise<void> {
   await app.register(fastifyStatic, {
     root: appDir,
     wildcard: true,
@@ -141,4 +121,22 @@ async function registerFiles(
       reply.headers(pageSecurityHeaders(policy.current()));
     }
   });
+}
+
+async function onlyAppFiles(req: FastifyRequest, reply: FastifyReply) {
+  if (!isAppFilePath(req.url)) return reply.callNotFound();
+}
+
+/** Longest file or folder name the build can hold (most filesystems allow 255 bytes). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * The file routes' wildcard sees every unmatched path. API paths belong to the
+ * not-found handler (their own error shapes), and a name no file can have would make the
+ * file server answer 403 for its failed spelling check, so neither reaches it.
+ */
+function isAppFilePath(url: string): boolean {
+  if (isApiPath(url)) return false;
+  const pathname = url.split('?')[0];
+  return pathname.split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES);
 }

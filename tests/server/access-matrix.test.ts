@@ -68,11 +68,20 @@ interface Server {
 async function start(env: Record<string, string>): Promise<Server> {
   const models = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-models-'));
   const data = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-data-'));
-  const config = loadConfig({ HEARTH_MODELS: models, HEARTH_DATA: data, ...env });
+  // A built web app, as in production: its file routes catch every unmatched path and
+  // must not open a way around the guard, whether or not the real build exists.
+  const appDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-app-'));
+  await fs.writeFile(path.join(appDir, 'index.html'), '<!doctype html><title>app</title>');
+  const config = loadConfig({
+    HEARTH_MODELS: models,
+    HEARTH_DATA: data,
+    HEARTH_APP_DIR: appDir,
+    ...env
+  });
   const { app } = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
-  return { app, url: `http://127.0.0.1:${address.port}`, dirs: [models, data] };
+  return { app, url: `http://127.0.0.1:${address.port}`, dirs: [models, data, appDir] };
 }
 
 async function stop(server: Server | undefined) {
