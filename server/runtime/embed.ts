@@ -22,6 +22,9 @@ export function truncateDimensions(vector: number[], dimensions: number | undefi
 /** Ollama's wording for an over-long input when the client asked not to truncate. */
 export const INPUT_TOO_LONG = 'the input length exceeds the context length';
 
+/** More text than one token covers in any vocabulary these models use. */
+const MAX_CHARS_PER_TOKEN = 32;
+
 /**
  * One input's tokens, cut to fit when allowed. The embedding context adds BOS (and EOS
  * where the vocabulary wants one) and refuses input that fills the whole context, so the
@@ -34,6 +37,13 @@ export function fitEmbeddingInput(
   input: string,
   truncate: boolean
 ): Token[] {
+  // Tokenizing runs on the event loop and is slow on byte-fallback text (100k emoji took
+  // over a second): text longer than any context could hold is cut, or refused, first.
+  const longest = contextSize * MAX_CHARS_PER_TOKEN;
+  if (input.length > longest) {
+    if (!truncate) throw badRequest(INPUT_TOO_LONG);
+    input = input.slice(0, longest);
+  }
   const tokens: Token[] = model.tokenize(input, false);
   const bos = model.tokens.bos;
   if (model.tokens.shouldPrependBosToken && bos !== null) tokens.unshift(bos);

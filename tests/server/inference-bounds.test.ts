@@ -186,6 +186,20 @@ describe('client mistakes are 4xx', () => {
     expect(await response.json()).toEqual({ error: 'the input length exceeds the context length' });
   });
 
+  it('cuts text no context could hold before tokenizing it (a million emoji once froze the server)', async () => {
+    // Byte-fallback text tokenizes slowly on the event loop; whole, this took minutes.
+    const emoji = '😀'.repeat(500_000);
+    const cut = await post(`${server.url}/api/embed`, { model: 'stories', input: emoji });
+    expect(cut.status).toBe(200);
+    expect((await cut.json()).embeddings).toHaveLength(1);
+    const refused = await post(`${server.url}/api/embed`, {
+      model: 'stories',
+      input: emoji,
+      truncate: false
+    });
+    expect(refused.status).toBe(400);
+  });
+
   it('refuses an empty keep_alive instead of unloading, and survives an enormous one', async () => {
     const empty = await post(`${server.url}/api/generate`, { model: 'stories', keep_alive: '' });
     expect(empty.status).toBe(400);
