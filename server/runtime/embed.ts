@@ -5,6 +5,7 @@
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { badRequest } from '../errors';
 import { AbortedError } from './generate';
+import { charBudget, tokenizeInPieces } from './tokenize';
 
 export function normalize(vector: readonly number[]): number[] {
   let sum = 0;
@@ -22,29 +23,26 @@ export function truncateDimensions(vector: number[], dimensions: number | undefi
 /** Ollama's wording for an over-long input when the client asked not to truncate. */
 export const INPUT_TOO_LONG = 'the input length exceeds the context length';
 
-/** More text than one token covers in any vocabulary these models use. */
-const MAX_CHARS_PER_TOKEN = 32;
-
 /**
  * One input's tokens, cut to fit when allowed. The embedding context adds BOS (and EOS
  * where the vocabulary wants one) and refuses input that fills the whole context, so the
  * room is measured on what it will really evaluate: one token less than the context.
  */
-export function fitEmbeddingInput(
+export async function fitEmbeddingInput(
   model: LlamaModel,
   context: Pick<LlamaEmbeddingContext, 'calculateInputLength'>,
   contextSize: number,
   input: string,
   truncate: boolean
-): Token[] {
-  // Tokenizing runs on the event loop and is slow on byte-fallback text (100k emoji took
-  // over a second): text longer than any context could hold is cut, or refused, first.
-  const longest = contextSize * MAX_CHARS_PER_TOKEN;
+): Promise<Token[]> {
+  // Tokenizing runs on the event loop (in pieces, see ./tokenize): text longer than any
+  // context could hold is cut, or refused, before any of it is tokenized.
+  const longest = charBudget(contextSize);
   if (input.length > longest) {
     if (!truncate) throw badRequest(INPUT_TOO_LONG);
     input = input.slice(0, longest);
   }
-  const tokens: Token[] = model.tokenize(input, false);
+  const tokens = await tokenizeInPieces(model.tokenizer, input, { special: false });
   const bos = model.tokens.bos;
   if (model.tokens.shouldPrependBosToken && bos !== null) tokens.unshift(bos);
   const evaluated = context.calculateInputLength(tokens);
@@ -64,9 +62,11 @@ export async function embedAll(
   signal: AbortSignal
 ): Promise<{ embeddings: number[][]; tokenCount: number }> {
   // Checked for every input before any is embedded: a refusal must not waste the work.
-  const fitted = inputs.map((input) =>
-    fitEmbeddingInput(model, context, contextSize, input, truncate)
-  );
+  const fitted: Token[][] = [];
+  for (const input of inputs) {
+    if (signal.aborted) throw new AbortedError();
+    fitted.push(await fitEmbeddingInput(model, context, contextSize, input, truncate));
+  }
   const embeddings: number[][] = [];
   let tokenCount = 0;
   for (const tokens of fitted) {

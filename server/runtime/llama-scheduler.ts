@@ -146,7 +146,12 @@ export class LlamaScheduler implements Scheduler {
       const { weights, sequence } = lease;
       if (job.input.kind === 'generate' && job.input.context)
         assertKnownTokens(job.input.context, weights.model, 'context');
-      const prompt = buildPrompt(job.input, lease.entry.resolved, weights.model);
+      const prompt = await buildPrompt(
+        job.input,
+        lease.entry.resolved,
+        weights.model,
+        sequence.contextSize
+      );
       const grammar = await grammarFor(weights.model.llama, job.format);
       const tools = job.input.kind === 'chat' ? (job.input.tools ?? []) : [];
       const run = generateTokens({

@@ -16,6 +16,7 @@ import { badRequest } from '../errors';
 import type { ResolvedModel } from '../store/model-store';
 import type { PromptInput } from './scheduler';
 import { chatMessages, chatText, generateText } from './template-prompt';
+import { charBudget, keepTail, tokenizeInPieces, tokenizeLlamaText } from './tokenize';
 
 export { DEFAULT_TEMPLATE } from './template-prompt';
 
@@ -25,9 +26,18 @@ export interface BuiltPrompt {
   stop: string[];
 }
 
-/** Tokenizes rendered text; special-token text from the template becomes special tokens. */
-function tokenizeRendered(model: LlamaModel, text: string, withBos: boolean): Token[] {
-  const tokens = model.tokenize(text, true);
+/**
+ * Tokenizes rendered text; special-token text from the template becomes special tokens.
+ * Only the newest tokens fit the context, so text beyond what it could hold is cut first.
+ */
+async function tokenizeRendered(
+  model: LlamaModel,
+  text: string,
+  withBos: boolean,
+  contextSize: number
+): Promise<Token[]> {
+  const kept = keepTail(text, charBudget(contextSize));
+  const tokens = await tokenizeInPieces(model.tokenizer, kept, { special: true });
   const bos = model.tokens.bos;
   if (withBos && model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos)
     tokens.unshift(bos);
@@ -37,45 +47,52 @@ function tokenizeRendered(model: LlamaModel, text: string, withBos: boolean): To
 export function buildPrompt(
   input: PromptInput,
   resolved: ResolvedModel,
-  model: LlamaModel
-): BuiltPrompt {
+  model: LlamaModel,
+  contextSize: number
+): Promise<BuiltPrompt> {
   return input.kind === 'generate'
-    ? generatePrompt(input, resolved, model)
-    : chatPrompt(input, resolved, model);
+    ? generatePrompt(input, resolved, model, contextSize)
+    : chatPrompt(input, resolved, model, contextSize);
 }
 
-function generatePrompt(
+async function generatePrompt(
   input: Extract<PromptInput, { kind: 'generate' }>,
   resolved: ResolvedModel,
-  model: LlamaModel
-): BuiltPrompt {
+  model: LlamaModel,
+  contextSize: number
+): Promise<BuiltPrompt> {
   const continuing = (input.context?.length ?? 0) > 0;
   const prefix = continuing ? input.context!.map((t) => t as Token) : [];
   if (input.raw) {
     if (input.suffix) throw badRequest('raw mode does not support suffix');
-    return { tokens: [...prefix, ...tokenizeRendered(model, input.prompt, !continuing)], stop: [] };
+    const tokens = await tokenizeRendered(model, input.prompt, !continuing, contextSize);
+    return { tokens: [...prefix, ...tokens], stop: [] };
   }
   const text = generateText(input, resolved);
-  return { tokens: [...prefix, ...tokenizeRendered(model, text, !continuing)], stop: [] };
+  const tokens = await tokenizeRendered(model, text, !continuing, contextSize);
+  return { tokens: [...prefix, ...tokens], stop: [] };
 }
 
-function chatPrompt(
+async function chatPrompt(
   input: Extract<PromptInput, { kind: 'chat' }>,
   resolved: ResolvedModel,
-  model: LlamaModel
-): BuiltPrompt {
+  model: LlamaModel,
+  contextSize: number
+): Promise<BuiltPrompt> {
   const jinja = model.fileInfo.metadata?.tokenizer?.chat_template;
   if (resolved.template === undefined && typeof jinja === 'string' && jinja.trim() !== '') {
-    return jinjaPrompt(model, chatMessages(input, resolved), input.tools);
+    return jinjaPrompt(model, chatMessages(input, resolved), input.tools, contextSize);
   }
-  return { tokens: tokenizeRendered(model, chatText(input, resolved), true), stop: [] };
+  const text = chatText(input, resolved);
+  return { tokens: await tokenizeRendered(model, text, true, contextSize), stop: [] };
 }
 
-function jinjaPrompt(
+async function jinjaPrompt(
   model: LlamaModel,
   messages: Message[],
-  tools: Tool[] | undefined
-): BuiltPrompt {
+  tools: Tool[] | undefined,
+  contextSize: number
+): Promise<BuiltPrompt> {
   const wrapper = resolveChatWrapper(model);
   const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
     if (m.role === 'system') return { type: 'system', text: m.content };
@@ -101,5 +118,10 @@ function jinjaPrompt(
   const stop = state.stopGenerationTriggers
     .map((trigger) => trigger.values.filter((v): v is string => typeof v === 'string').join(''))
     .filter((s) => s.length > 0);
-  return { tokens: state.contextText.tokenize(model.tokenizer), stop };
+  const tokens = await tokenizeLlamaText(
+    state.contextText,
+    model.tokenizer,
+    charBudget(contextSize)
+  );
+  return { tokens, stop };
 }

@@ -200,6 +200,31 @@ describe('client mistakes are 4xx', () => {
     expect(refused.status).toBe(400);
   });
 
+  it('answers generate and chat prompts far beyond the context (whole, they tokenized for minutes)', async () => {
+    // Only the newest tokens fit; the rest is cut before tokenizing, the rest in pieces.
+    const emoji = '😀'.repeat(500_000);
+    const options = { num_predict: 1 };
+    const generated = await post(`${server.url}/api/generate`, {
+      model: 'stories',
+      prompt: emoji,
+      stream: false,
+      options
+    });
+    expect(generated.status).toBe(200);
+    expect((await generated.json()).prompt_eval_count).toBeLessThanOrEqual(TRAINED);
+    const chatted = await post(`${server.url}/api/chat`, {
+      model: 'stories',
+      messages: [
+        { role: 'user', content: emoji },
+        { role: 'user', content: '中文字符测试'.repeat(100_000) }
+      ],
+      stream: false,
+      options
+    });
+    expect(chatted.status).toBe(200);
+    expect((await chatted.json()).done).toBe(true);
+  });
+
   it('refuses an empty keep_alive instead of unloading, and survives an enormous one', async () => {
     const empty = await post(`${server.url}/api/generate`, { model: 'stories', keep_alive: '' });
     expect(empty.status).toBe(400);
