@@ -27,15 +27,32 @@ export function mergeOptions(modelParameters: Options, request: Options | undefi
 }
 
 /**
+ * Penalties llama.cpp can apply with finite float32 logits. Beyond float range
+ * (frequency_penalty -1e39) or dividing by a repeat_penalty of 0, logits become
+ * infinite, and with a grammar (`format`) node-llama-cpp then never returns a token: one
+ * request held its slot forever. Values are clamped into range, as sampling stays defined.
+ */
+const PENALTY_LIMIT = 1e6;
+const MIN_REPEAT_PENALTY = 1 / PENALTY_LIMIT;
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+/**
  * Sampler settings for one generation. `history` returns the tokens the repeat penalty
  * looks back over (prompt and output so far), as llama.cpp's last-n window does.
  */
 export function samplerOptions(options: Options, history: () => Token[]): SequenceEvaluateOptions {
   const temperature = options.temperature ?? OLLAMA_DEFAULTS.temperature;
   const lastN = options.repeat_last_n ?? OLLAMA_DEFAULTS.repeat_last_n;
-  const penalty = options.repeat_penalty ?? OLLAMA_DEFAULTS.repeat_penalty;
-  const frequency = options.frequency_penalty ?? 0;
-  const presence = options.presence_penalty ?? 0;
+  const penalty = clamp(
+    options.repeat_penalty ?? OLLAMA_DEFAULTS.repeat_penalty,
+    MIN_REPEAT_PENALTY,
+    PENALTY_LIMIT
+  );
+  const frequency = clamp(options.frequency_penalty ?? 0, -PENALTY_LIMIT, PENALTY_LIMIT);
+  const presence = clamp(options.presence_penalty ?? 0, -PENALTY_LIMIT, PENALTY_LIMIT);
   const penalize = lastN !== 0 && (penalty !== 1 || frequency !== 0 || presence !== 0);
   // repeat_last_n = -1 means "the whole context" in Ollama.
   const windowSize = lastN < 0 ? Number.MAX_SAFE_INTEGER : lastN;

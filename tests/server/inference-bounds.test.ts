@@ -225,6 +225,32 @@ describe('client mistakes are 4xx', () => {
     expect((await chatted.json()).done).toBe(true);
   });
 
+  it('keeps sampling finite: penalties beyond float range with a format once held the slot forever', async () => {
+    const json = { type: 'json_schema', json_schema: { schema: { type: 'object' } } };
+    const messages = [{ role: 'user', content: 'Once upon a time' }];
+    for (const penalty of [{ frequency_penalty: -1e39 }, { presence_penalty: -1e308 }]) {
+      const res = await post(`${server.url}/v1/chat/completions`, {
+        model: 'stories',
+        messages,
+        max_tokens: 3,
+        response_format: json,
+        ...penalty
+      });
+      expect(res.status).toBe(200);
+    }
+    for (const repeat_penalty of [0, 1e-308]) {
+      const res = await post(`${server.url}/api/chat`, {
+        model: 'stories',
+        messages,
+        format: 'json',
+        stream: false,
+        options: { num_predict: 3, repeat_penalty }
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).done).toBe(true);
+    }
+  });
+
   it('refuses an empty keep_alive instead of unloading, and survives an enormous one', async () => {
     const empty = await post(`${server.url}/api/generate`, { model: 'stories', keep_alive: '' });
     expect(empty.status).toBe(400);

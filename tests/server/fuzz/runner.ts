@@ -8,6 +8,8 @@
  * Knobs (environment):
  *   HEARTH_FUZZ_RUNS        runs per route (default: each route's own, a few hundred)
  *   HEARTH_FUZZ_SEED        replay a seed printed by a failure
+ *   HEARTH_FUZZ_RANDOM=1    draw fresh seeds (by default each route has a fixed seed, so
+ *                           a CI run is reproducible; explore with this and more runs)
  *   HEARTH_FUZZ_PATH        with the seed, replay only the shrunk counterexample
  *   HEARTH_FUZZ_TIMEOUT_MS  how long one request may take before it counts (20000)
  *   HEARTH_FUZZ_COLLECT=1   do not stop at the first failure: list every distinct kind
@@ -31,6 +33,18 @@ export interface RouteFuzz {
 const env = process.env;
 export const TIMEOUT_MS = Number(env.HEARTH_FUZZ_TIMEOUT_MS ?? 20_000);
 const COLLECT = env.HEARTH_FUZZ_COLLECT === '1';
+
+/** A route's own fixed seed (FNV-1a of its name). */
+export function routeSeed(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
+
+function seedFor(route: RouteFuzz): number | undefined {
+  if (env.HEARTH_FUZZ_SEED) return Number(env.HEARTH_FUZZ_SEED);
+  return env.HEARTH_FUZZ_RANDOM === '1' ? undefined : routeSeed(route.name);
+}
 
 export function runsFor(route: RouteFuzz): number {
   return env.HEARTH_FUZZ_RUNS ? Number(env.HEARTH_FUZZ_RUNS) : route.runs;
@@ -113,10 +127,9 @@ export async function fuzzRoute(server: FuzzServer, route: RouteFuzz): Promise<v
     }
     throw new Error(problem);
   });
-  const seed = env.HEARTH_FUZZ_SEED ? Number(env.HEARTH_FUZZ_SEED) : undefined;
   const details = await fc.check(property, {
     numRuns: runsFor(route),
-    seed,
+    seed: seedFor(route),
     path: env.HEARTH_FUZZ_PATH,
     // Shrinking retries smaller inputs; bounded so a slow route cannot stall the suite.
     interruptAfterTimeLimit: testTimeoutFor(route) - 4 * TIMEOUT_MS,
