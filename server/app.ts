@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { DiskModelStore } from './store/disk-store';
-import { LlamaScheduler } from './runtime/llama-scheduler';
+import { ModelScheduler } from './runtime/model-scheduler';
 import { registerModelRoutes } from './api/models';
 import { registerRegistryRoutes } from './api/registry';
 import { registerInferenceRoutes } from './api/inference';
@@ -87,7 +87,7 @@ export async function buildApp(
       { files: swept.removed.length, bytes: swept.bytes },
       'removed leftover temp files'
     );
-  const scheduler = new LlamaScheduler(config, store, app.log);
+  const scheduler = new ModelScheduler(config, store, app.log);
   const auth = new Auth(config);
   // With sign-in on, a missing or unreadable database stops start-up here, not mid-request.
   if (auth.enabled) await auth.store();

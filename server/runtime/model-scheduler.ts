@@ -1,29 +1,21 @@
 /**
- * The scheduler over node-llama-cpp: per loaded model `numParallel` slots (context
- * sequences), one bounded FIFO queue for requests waiting for a slot, keep_alive expiry,
- * at most `maxLoadedModels` resident (idle ones unloaded least-recently-used first).
+ * The scheduler: per loaded model `numParallel` slots, one bounded FIFO queue for
+ * requests waiting for a slot, keep_alive expiry, at most `maxLoadedModels` resident
+ * (idle ones unloaded least-recently-used first). Models run in runners (./runner);
+ * node-llama-cpp's is the default.
  *
  * A request reserves its slot synchronously, before any await, so counting is exact:
  * with OLLAMA_NUM_PARALLEL=1 and OLLAMA_MAX_QUEUE=1, one request runs, one waits and
  * the third is refused with 503, as in Ollama.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { ServerConfig } from '../config';
 import { HttpError } from '../errors';
 import type { ModelStore, ResolvedModel } from '../store/model-store';
 import type { Options, ProcessModel } from '../../src/lib/ollama/types';
-import { embedAll } from './embed';
-import { AbortedError, assertKnownTokens, generateTokens } from './generate';
-import { grammarFor } from './grammar';
-import {
-  disposeWeights,
-  embeddingContext,
-  loadWeights,
-  sharedLlama,
-  type LoadedWeights
-} from './llama-loader';
-import { buildPrompt } from './prompt';
+import { AbortedError } from './generate';
+import { llamaRunnerLoader } from './llama-runner';
+import type { ModelRunner, RunnerLoader } from './runner';
 import { mergeOptions } from './sampling';
 import type {
   EmbedJob,
@@ -35,7 +27,6 @@ import type {
   SchedulerStats
 } from './scheduler';
 import { LoadedModel, type ContextWish } from './slots';
-import { parseToolCalls } from './tool-calls';
 
 export const QUEUE_FULL_MESSAGE =
   'server busy, please try again.  maximum pending requests exceeded';
@@ -59,14 +50,14 @@ interface Waiter {
 
 interface Lease {
   entry: LoadedModel;
-  weights: LoadedWeights;
-  sequence: LlamaContextSequence;
+  runner: ModelRunner;
+  slot: number;
   /** Time this request spent loading the model (0 when it was already loaded). */
   loadNs: number;
   options: Options;
 }
 
-export class LlamaScheduler implements Scheduler {
+export class ModelScheduler implements Scheduler {
   private readonly models = new Map<string, LoadedModel>();
   private readonly queue: Waiter[] = [];
   private readonly unloading = new Set<Promise<void>>();
@@ -75,7 +66,8 @@ export class LlamaScheduler implements Scheduler {
   constructor(
     private readonly config: ServerConfig,
     private readonly store: ModelStore,
-    private readonly log: FastifyBaseLogger
+    private readonly log: FastifyBaseLogger,
+    private readonly loadRunner: RunnerLoader = llamaRunnerLoader(config, log)
   ) {}
 
   ps(): ProcessModel[] {
@@ -90,7 +82,7 @@ export class LlamaScheduler implements Scheduler {
         details: entry.resolved.details,
         expires_at: entry.expiresAtIso(now),
         size_vram: 0,
-        context_length: entry.weights?.contextSize
+        context_length: entry.runner?.contextSize
       }));
   }
 
@@ -106,7 +98,7 @@ export class LlamaScheduler implements Scheduler {
         name: m.name,
         active: m.reserved,
         slots: m.slots,
-        contextLength: m.weights?.contextSize ?? 0,
+        contextLength: m.runner?.contextSize ?? 0,
         expiresAt: m.expiresAt === null ? null : m.expiresAtIso(),
         state: m.state
       }))
@@ -143,54 +135,19 @@ export class LlamaScheduler implements Scheduler {
     const started = performance.now();
     const lease = await this.acquire(job.model, job.options, job.keepAliveMs, job.signal);
     try {
-      const { weights, sequence } = lease;
-      if (job.input.kind === 'generate' && job.input.context)
-        assertKnownTokens(job.input.context, weights.model, 'context');
-      const prompt = await buildPrompt(
-        job.input,
-        lease.entry.resolved,
-        weights.model,
-        sequence.contextSize
-      );
-      const grammar = await grammarFor(weights.model.llama, job.format);
-      const tools = job.input.kind === 'chat' ? (job.input.tools ?? []) : [];
-      const run = generateTokens({
-        sequence,
-        model: weights.model,
-        tokens: prompt.tokens,
-        options: lease.options,
-        numCtx: weights.numCtx,
-        stop: prompt.stop,
-        grammar,
-        signal: job.signal
-      });
+      const run = lease.runner.generate(lease.slot, job, lease.options);
       let step = await run.next();
       while (!step.done) {
-        // With tools the text may turn out to be a call, so it is held until the end.
-        if (tools.length === 0) yield { type: 'text', text: step.value };
+        yield { type: 'text', text: step.value };
         step = await run.next();
       }
-      const outcome = step.value;
-      const parsed = tools.length > 0 ? parseToolCalls(outcome.text, tools) : undefined;
-      if (parsed && parsed.content) yield { type: 'text', text: parsed.content };
-      yield {
-        type: 'done',
-        result: {
-          model: lease.entry.name,
-          doneReason: outcome.doneReason,
-          text: parsed ? parsed.content : outcome.text,
-          toolCalls: parsed?.toolCalls.length ? parsed.toolCalls : undefined,
-          context: [...outcome.promptTokens, ...outcome.outputTokens].map(Number),
-          metrics: {
-            total_duration: Math.round((performance.now() - started) * 1e6),
-            load_duration: lease.loadNs,
-            prompt_eval_count: outcome.promptTokens.length,
-            prompt_eval_duration: outcome.promptEvalNs,
-            eval_count: outcome.outputTokens.length,
-            eval_duration: outcome.evalNs
-          }
-        }
+      const { counts, ...outcome } = step.value;
+      const metrics = {
+        total_duration: Math.round((performance.now() - started) * 1e6),
+        load_duration: lease.loadNs,
+        ...counts
       };
+      yield { type: 'done', result: { model: lease.entry.name, ...outcome, metrics } };
     } finally {
       this.release(lease, job.keepAliveMs);
     }
@@ -200,21 +157,9 @@ export class LlamaScheduler implements Scheduler {
     const started = performance.now();
     const lease = await this.acquire(job.model, job.options, job.keepAliveMs, job.signal);
     try {
-      const { weights, entry } = lease;
-      const run = entry.embedQueue.then(async () =>
-        embedAll(
-          weights.model,
-          await embeddingContext(weights),
-          weights.contextSize,
-          job.input,
-          job.truncate ?? true,
-          job.signal
-        )
-      );
-      entry.embedQueue = run.catch(() => undefined);
-      const { embeddings, tokenCount } = await run;
+      const { embeddings, tokenCount } = await lease.runner.embed(job);
       return {
-        model: entry.name,
+        model: lease.entry.name,
         embeddings,
         promptEvalCount: tokenCount,
         loadDurationNs: lease.loadNs,
@@ -279,9 +224,9 @@ export class LlamaScheduler implements Scheduler {
       this.queue.push(waiter);
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    let weights: LoadedWeights;
+    let runner: ModelRunner;
     try {
-      weights = await entry.ready;
+      runner = await entry.ready;
       if (signal.aborted) throw new AbortedError();
     } catch (error) {
       this.giveBack(entry, undefined, keepAliveMs);
@@ -291,8 +236,8 @@ export class LlamaScheduler implements Scheduler {
     const startedLoad = entry.loadStartedAt >= waitStarted;
     return {
       entry,
-      weights,
-      sequence: entry.takeSequence(),
+      runner,
+      slot: entry.takeSlot(),
       loadNs: startedLoad ? entry.loadDurationNs : 0,
       options
     };
@@ -328,23 +273,22 @@ export class LlamaScheduler implements Scheduler {
     const started = performance.now();
     // Let earlier unloads free their memory before the next model maps its weights.
     const previous = Promise.all(this.unloading);
-    const ready = previous.then(async () => {
-      const llama = await sharedLlama(this.config.threads, this.log);
-      return loadWeights(llama, {
-        modelPath: resolved.modelPath,
+    const ready = previous.then(() =>
+      this.loadRunner({
+        resolved,
         contextLength: wish.contextLength,
         sequences: this.config.numParallel,
         threads: wish.threads
-      });
-    });
+      })
+    );
     const entry = new LoadedModel(resolved, wish, this.config.numParallel, ready, keepAliveMs);
     entry.loadStartedAt = started;
     this.models.set(resolved.name, entry);
     ready.then(
-      (weights) => {
+      (runner) => {
         entry.loadDurationNs = Math.round((performance.now() - started) * 1e6);
-        entry.markReady(weights);
-        this.log.info({ model: resolved.name, contextSize: weights.contextSize }, 'model loaded');
+        entry.markReady(runner);
+        this.log.info({ model: resolved.name, contextSize: runner.contextSize }, 'model loaded');
       },
       (error: unknown) => {
         this.log.error({ model: resolved.name, err: error }, 'model load failed');
@@ -356,15 +300,11 @@ export class LlamaScheduler implements Scheduler {
   }
 
   private release(lease: Lease, keepAlive: number | undefined): void {
-    this.giveBack(lease.entry, lease.sequence, keepAlive ?? this.config.keepAliveMs);
+    this.giveBack(lease.entry, lease.slot, keepAlive ?? this.config.keepAliveMs);
   }
 
-  private giveBack(
-    entry: LoadedModel,
-    sequence: LlamaContextSequence | undefined,
-    keepAliveMs: number
-  ): void {
-    const idle = entry.giveBack(sequence, keepAliveMs);
+  private giveBack(entry: LoadedModel, slot: number | undefined, keepAliveMs: number): void {
+    const idle = entry.giveBack(slot, keepAliveMs);
     if (idle && this.models.get(entry.name) === entry) {
       if (entry.state !== 'ready' || entry.unloadWhenIdle || keepAliveMs <= 0)
         void this.dropModel(entry);
@@ -387,7 +327,7 @@ export class LlamaScheduler implements Scheduler {
     entry.clearTimer();
     if (this.models.get(entry.name) === entry) this.models.delete(entry.name);
     const disposal = entry.ready
-      .then((weights) => disposeWeights(weights))
+      .then((runner) => runner.dispose())
       .catch((error: unknown) => this.log.warn({ model: entry.name, err: error }, 'unload failed'))
       .then(() => {
         this.unloading.delete(disposal);

@@ -1,11 +1,13 @@
 /**
- * One loaded model: its weights, its context's sequences (the parallel slots), how many
- * of them are handed out, and its keep_alive expiry. The scheduler decides who gets a
- * slot; this class keeps the bookkeeping honest.
+ * One loaded model: its runner, its parallel slots and how many of them are handed out,
+ * and its keep_alive expiry. The scheduler decides who gets a slot; this class keeps the
+ * bookkeeping honest.
  */
-import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { ResolvedModel } from '../store/model-store';
-import { effectiveContext, type LoadedWeights } from './llama-loader';
+import type { ModelRunner } from './runner';
+
+/** Orders uses exactly: a burst of requests can share one millisecond. */
+let uses = 0;
 
 /** The last instant a JavaScript Date can represent. */
 const MAX_DATE_MS = 8.64e15;
@@ -18,10 +20,11 @@ export interface ContextWish {
 
 export class LoadedModel {
   state: 'loading' | 'ready' = 'loading';
-  weights?: LoadedWeights;
+  runner?: ModelRunner;
   /** Slots handed out (including ones reserved while the model loads). */
   reserved = 0;
-  lastUsed = Date.now();
+  /** When it was last given back, as a use count (for least-recently-used eviction). */
+  lastUsed = ++uses;
   /** ms since epoch; Infinity = never; null = in use (expiry starts when idle). */
   expiresAt: number | null = null;
   keepAliveMs: number;
@@ -30,16 +33,15 @@ export class LoadedModel {
   loadDurationNs = 0;
   /** performance.now() when loading began. */
   loadStartedAt = 0;
-  private readonly free: LlamaContextSequence[] = [];
+  /** Slot numbers not handed out (a slot is one of the runner's sequences). */
+  private readonly free: number[] = [];
   private timer?: NodeJS.Timeout;
-  /** Serialises embedding requests: one embedding context per model. */
-  embedQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly resolved: ResolvedModel,
     readonly wish: ContextWish,
     readonly slots: number,
-    readonly ready: Promise<LoadedWeights>,
+    readonly ready: Promise<ModelRunner>,
     keepAliveMs: number
   ) {
     this.keepAliveMs = keepAliveMs;
@@ -64,15 +66,16 @@ export class LoadedModel {
    */
   differsFrom(wish: ContextWish): boolean {
     if (wish.threads !== this.wish.threads) return true;
-    const trained = this.weights?.model.trainContextSize;
-    if (trained === undefined) return wish.contextLength !== this.wish.contextLength;
-    return effectiveContext(wish.contextLength, trained) !== this.weights?.numCtx;
+    if (!this.runner) return wish.contextLength !== this.wish.contextLength;
+    return (
+      this.runner.numCtxFor(wish.contextLength) !== this.runner.numCtxFor(this.wish.contextLength)
+    );
   }
 
-  markReady(weights: LoadedWeights): void {
-    this.weights = weights;
+  markReady(runner: ModelRunner): void {
+    this.runner = runner;
     this.state = 'ready';
-    for (let i = 0; i < this.slots; i++) this.free.push(weights.context.getSequence());
+    for (let slot = this.slots - 1; slot >= 0; slot--) this.free.push(slot);
   }
 
   reserve(): void {
@@ -81,18 +84,18 @@ export class LoadedModel {
     this.clearTimer();
   }
 
-  /** The sequence for a reservation; only after `ready` resolved. */
-  takeSequence(): LlamaContextSequence {
-    const sequence = this.free.pop();
-    if (!sequence) throw new Error(`no free sequence on ${this.name} (slot accounting bug)`);
-    return sequence;
+  /** The slot for a reservation; only after `ready` resolved. */
+  takeSlot(): number {
+    const slot = this.free.pop();
+    if (slot === undefined) throw new Error(`no free slot on ${this.name} (slot accounting bug)`);
+    return slot;
   }
 
-  /** Gives back a reservation (and its sequence, if it got one). Returns true when now idle. */
-  giveBack(sequence: LlamaContextSequence | undefined, keepAliveMs: number): boolean {
-    if (sequence) this.free.push(sequence);
+  /** Gives back a reservation (and its slot, if it got one). Returns true when now idle. */
+  giveBack(slot: number | undefined, keepAliveMs: number): boolean {
+    if (slot !== undefined) this.free.push(slot);
     this.reserved--;
-    this.lastUsed = Date.now();
+    this.lastUsed = ++uses;
     this.keepAliveMs = keepAliveMs;
     return this.reserved === 0;
   }

@@ -18,7 +18,7 @@ import { loadConfig } from '../../server/config';
 import { COMPRESS_THRESHOLD } from '../../server/http/compression';
 import { configureHttp } from '../../server/http/configure';
 import { sendFileRange } from '../../server/http/ranges';
-import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
+import { ModelScheduler } from '../../server/runtime/model-scheduler';
 import { listenOnLoopback, storiesStore } from './fixtures';
 import { rawRequest, type RawResponse } from './raw-http';
 
@@ -73,7 +73,7 @@ async function makeAppDir(): Promise<{ dir: string; js: Buffer; wasm: Buffer }> 
 describe('compression', () => {
   let app: FastifyInstance;
   let url: string;
-  let scheduler: LlamaScheduler;
+  let scheduler: ModelScheduler;
   let built: Awaited<ReturnType<typeof makeAppDir>>;
   let weights: string;
   const big = { models: Array.from({ length: 80 }, (_, i) => ({ name: `model-${i}`, size: i })) };
@@ -91,7 +91,7 @@ describe('compression', () => {
     app = Fastify({ logger: false });
     await configureHttp(app, config);
     const store = storiesStore();
-    scheduler = new LlamaScheduler(config, store, app.log);
+    scheduler = new ModelScheduler(config, store, app.log);
     registerInferenceRoutes(app, { config, store, scheduler, log: app.log });
     registerOpenAIRoutes(app, { config, store, scheduler, log: app.log });
     app.get('/api/big', async () => big);

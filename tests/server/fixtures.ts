@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { ModelNotFoundError, type ModelStore } from '../../server/store/model-store';
 import type { ListModel, ModelDetails } from '../../src/lib/ollama/types';
 
@@ -63,6 +63,18 @@ export function storiesStore(listed: ListModel[] = []): ModelStore {
     }
   };
 }
+
+/** A logger that drops everything, for runtime classes used without a server. */
+export const silentLog = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+  fatal() {},
+  child: () => silentLog,
+  level: 'silent'
+} as unknown as FastifyBaseLogger;
 
 /** Renders failures in Ollama's {"error"} shape, as the full app does under /api. */
 export function useOllamaErrors(app: FastifyInstance): void {

@@ -8,13 +8,13 @@ import { registerOpenAIRoutes } from '../../server/api/openai';
 import { loadConfig } from '../../server/config';
 import { registerBodyParsers } from '../../server/http/body';
 import { registerErrorHandling } from '../../server/http/errors';
-import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
+import { ModelScheduler } from '../../server/runtime/model-scheduler';
 import type { ModelStore } from '../../server/store/model-store';
 import { listenOnLoopback, storiesStore } from './fixtures';
 
 export interface InferenceApp {
   url: string;
-  scheduler: LlamaScheduler;
+  scheduler: ModelScheduler;
   close(): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export async function startInferenceApp(
 ): Promise<InferenceApp> {
   const config = loadConfig({ HEARTH_MODELS: '.', HEARTH_THREADS: '1', ...env });
   const app = Fastify({ logger: false });
-  const scheduler = new LlamaScheduler(config, store, app.log);
+  const scheduler = new ModelScheduler(config, store, app.log);
   // The app's body parsing: any body is read as JSON, whatever its content type.
   registerBodyParsers(app);
   // The app's own error mapping: Ollama's shape under /api, OpenAI's under /v1.

@@ -1,30 +1,22 @@
 /**
- * LlamaScheduler directly: slots, queue, keep_alive, LRU and /api/ps truthfulness, on
- * real stories260K loads. The store is a fake that maps any "stories*" name to the file.
+ * The scheduler with node-llama-cpp's runner: slots, queue, keep_alive, LRU and /api/ps
+ * truthfulness on real stories260K loads, one test per behaviour (the scheduling rules in
+ * detail are in scheduling.test.ts, with a scripted runner). The store is a fake that
+ * maps any "stories*" name to the file.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
-import { LlamaScheduler } from '../../server/runtime/llama-scheduler';
+import { ModelScheduler } from '../../server/runtime/model-scheduler';
 import type { GenerateEvent, GenerateJob } from '../../server/runtime/scheduler';
-import { storiesStore } from './fixtures';
+import { silentLog, storiesStore } from './fixtures';
 
 const store = storiesStore();
 
-const silent = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  trace() {},
-  fatal() {},
-  child: () => silent,
-  level: 'silent'
-};
-let scheduler: LlamaScheduler | undefined;
+let scheduler: ModelScheduler | undefined;
 
 function make(env: Record<string, string> = {}) {
   const config = loadConfig({ HEARTH_MODELS: '.', HEARTH_THREADS: '1', ...env });
-  scheduler = new LlamaScheduler(config, store, silent as never);
+  scheduler = new ModelScheduler(config, store, silentLog);
   return scheduler;
 }
 
@@ -47,7 +39,7 @@ async function text(events: AsyncGenerator<GenerateEvent>): Promise<string> {
   return out;
 }
 
-describe('LlamaScheduler', () => {
+describe('ModelScheduler', () => {
   it('reports loaded models truthfully in ps()', async () => {
     const s = make();
     const before = Date.now();
