@@ -1,8 +1,9 @@
 /**
  * The `hearth` command line, shaped like Ollama's: serve, list, ps, show, run, create,
- * cp, rm, pull. Every command but `serve`, `admin` and `keys` is an HTTP client of a
- * running server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434); `admin` and
- * `keys` edit the account database directly.
+ * cp, rm, pull. Every command but `serve`, `admin`, `keys`, `export` and `import` is an
+ * HTTP client of a running server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434);
+ * `admin` and `keys` edit the account database directly, `export` and `import` the models
+ * folder.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { pullModel } from './commands/pull';
 import { runModel } from './commands/run';
 import { createAdmin, resetPassword } from './commands/admin';
 import { createKey, listKeys, revokeKey } from './commands/keys';
+import { exportModels, importModels } from './commands/bundle';
 
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', '..', 'package.json');
@@ -148,6 +150,24 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .action((username: string, flags: { password?: string }) =>
       resetPassword(username, flags, write)
     );
+
+  const modelsOption = () =>
+    new Option('--models <folder>', "Models folder (default: the server's, HEARTH_MODELS)");
+  program
+    .command('export')
+    .description('Write models into one bundle file, for machines with no network')
+    .argument('<models...>')
+    .requiredOption('-o, --output <file>', 'The bundle file to write')
+    .addOption(modelsOption())
+    .action((models: string[], flags: { output: string; models?: string }) =>
+      exportModels(models, { ...flags, version: packageVersion() }, write)
+    );
+  program
+    .command('import')
+    .description('Import the models of a bundle, checking every file (resumes when cut)')
+    .argument('<file>')
+    .addOption(modelsOption())
+    .action((file: string, flags: { models?: string }) => importModels(file, flags, write));
 
   const keys = program
     .command('keys')

@@ -1,0 +1,78 @@
+/**
+ * `hearth export` and `hearth import`: model bundles for machines with no network
+ * between them (see server/bundle/format.ts). Both work on a models folder directly —
+ * the server's (HEARTH_MODELS / OLLAMA_MODELS) or, with --models, any folder in
+ * Ollama's layout, such as ~/.ollama/models — so no server needs to run.
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { exportBundle } from '../../bundle/export';
+import { importBundle } from '../../bundle/import';
+import { loadConfig } from '../../config';
+import { DiskModelStore } from '../../store/disk-store';
+import { CliError } from '../client';
+import { humanBytes } from '../format';
+import { ProgressDisplay } from '../progress';
+import type { Write } from './accounts';
+
+export interface BundleFlags {
+  models?: string;
+}
+
+function modelsFolder(flags: BundleFlags): string {
+  return path.resolve(flags.models ?? loadConfig(process.env).modelsDir);
+}
+
+/** Messages from the store and the bundle code are already meant for people. */
+async function asCliError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status && status < 500) throw new CliError((error as Error).message, status);
+    throw error;
+  }
+}
+
+export async function exportModels(
+  names: string[],
+  flags: BundleFlags & { output: string; version: string },
+  write: Write
+): Promise<void> {
+  const progress = new ProgressDisplay();
+  const output = path.resolve(flags.output);
+  const index = await asCliError(() =>
+    exportBundle({
+      root: modelsFolder(flags),
+      names,
+      output,
+      createdBy: `hearth ${flags.version}`,
+      onProgress: (event) => progress.event(event)
+    })
+  ).finally(() => progress.stop());
+  const bytes = (await fs.stat(output)).size;
+  write(
+    `wrote ${output}: ${index.models.map((m) => m.name).join(', ')} ` +
+      `(${index.blobs.length} files, ${humanBytes(bytes)})\n`
+  );
+}
+
+export async function importModels(file: string, flags: BundleFlags, write: Write): Promise<void> {
+  const store = new DiskModelStore(modelsFolder(flags));
+  await store.init();
+  const input = createReadStream(path.resolve(file));
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', (error) => reject(new CliError(`cannot read ${file}: ${error.message}`)));
+  });
+  await opened;
+  const progress = new ProgressDisplay();
+  const result = await asCliError(() =>
+    importBundle(store, input, (event) => progress.event(event))
+  ).finally(() => progress.stop());
+  write(
+    `imported ${result.models.join(', ')} into ${store.root} ` +
+      `(${result.copied} files verified and copied, ${result.skipped} already present)\n`
+  );
+}
