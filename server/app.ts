@@ -21,6 +21,8 @@ import { createAccessControl } from './auth/access';
 import { registerGuard } from './auth/guard';
 import { registerAuthRoutes } from './api/auth';
 import { registerAdminRoutes } from './api/admin';
+import { createWidgetCors } from './widget/cors';
+import { registerWidgetRoutes } from './widget/routes';
 import { registerStatusRoutes, type StatusRoutes } from './api/status';
 import { registerPortalRoutes, portalOptionsFromEnv, type PortalOptions } from './api/portal';
 import {
@@ -94,10 +96,11 @@ export async function buildApp(
   const access = createAccessControl(auth.enabled);
   const ctx: ServerContext = { config, store, scheduler, log: app.log, access, auth };
 
-  await configureHttp(app, config);
+  await configureHttp(app, config, { widget: createWidgetCors(auth) });
   registerGuard(app, auth);
   registerAuthRoutes(app, auth);
   registerAdminRoutes(app, auth, store);
+  registerWidgetRoutes(app, auth);
   options.configure?.(app, ctx);
   registerMonitoring(app, ctx, options.monitoring ?? monitoringOptionsFromEnv());
   const status = registerStatusRoutes(app, ctx);

@@ -9,6 +9,8 @@
  * Credentials:
  *  - `Authorization: Bearer hk_…` — programs. Revocation and disabling take effect on the
  *    very next request: every request looks the key and its owner up again.
+ *  - `Authorization: Bearer hw_…` — a host page's widget key: chat only, from its origins,
+ *    with its models (server/widget/guard.ts).
  *  - the `hearth_session` cookie — the web app. Browsers attach cookies on their own, so
  *    state-changing requests must also echo the session's CSRF token in X-CSRF-Token,
  *    which a cross-site form cannot know or set.
@@ -20,6 +22,8 @@ import { routePolicy, type RoutePolicy } from './policy';
 import { requestUser, type Principal } from './principal';
 import type { Auth, AuthStore } from './service';
 import { looksLikeApiKey, safeEqual } from './tokens';
+import { createWidgetGuard } from '../widget/guard';
+import { presentedWidgetKey } from '../widget/routes-policy';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CSRF_HEADER = 'x-csrf-token';
@@ -83,9 +87,16 @@ export function registerGuard(app: FastifyInstance, auth: Auth): void {
     req.user = requestUser(principal);
   };
   const policies = new WeakMap<FastifyRequest, RoutePolicy>();
+  const authenticateWidget = createWidgetGuard(auth);
 
   app.addHook('onRequest', async (req, reply) => {
     if (req.method === 'OPTIONS') return; // CORS preflights carry no credentials
+    // A widget key follows its own, narrower rules whatever the route and sign-in mode.
+    const widgetKey = presentedWidgetKey(req);
+    if (widgetKey !== undefined) {
+      identify(req, await authenticateWidget(req, widgetKey));
+      return;
+    }
     const policy = routePolicy(req.method, req.url);
     policies.set(req, policy);
     if (!auth.enabled) {

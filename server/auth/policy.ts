@@ -21,8 +21,11 @@ const PUBLIC_AUTH_ROUTES = new Set([
   'POST /api/auth/login',
   'POST /api/auth/logout'
 ]);
-/** Health probes a load balancer or monitoring system calls without credentials. */
-const PUBLIC_PROBES = new Set(['/api/version', '/api/ready']);
+/**
+ * Health probes a load balancer or monitoring system calls without credentials, and the
+ * widget's status probe (it names a key by its public prefix only).
+ */
+const PUBLIC_PROBES = new Set(['/api/version', '/api/ready', '/api/widget/status']);
 const ADMIN_MODEL_ROUTES: Record<string, string> = {
   '/api/create': 'model.create',
   '/api/copy': 'model.copy',

@@ -5,12 +5,15 @@
 import type { ApiKey, Session } from './credentials';
 import type { Grant } from './permissions';
 import type { User } from './users';
+import type { WidgetKey } from '../widget/keys';
 
 export interface Principal {
   user: User;
-  via: 'session' | 'key';
+  /** "widget": a host page's widget key, acting as no account (see server/widget/guard.ts). */
+  via: 'session' | 'key' | 'widget';
   session?: Session;
   key?: ApiKey;
+  widget?: WidgetKey;
   /** The user's own grants and their groups', loaded once per request. */
   grants: Grant[];
 }
@@ -33,6 +36,12 @@ declare module 'fastify' {
 
 export function requestUser(principal: Principal | null): RequestUser | null {
   if (!principal) return null;
+  if (principal.widget)
+    return {
+      id: `widget:${principal.widget.id}`,
+      username: principal.user.username,
+      role: 'widget'
+    };
   const { id, username, role } = principal.user;
   return { id: String(id), username, role };
 }

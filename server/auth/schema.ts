@@ -75,5 +75,22 @@ export const MIGRATIONS: string[] = [
     detail TEXT,
     ip TEXT
   );
+  `,
+  // Widget keys (server/widget): a host page's key to chat with some models, from some
+  // origins. origins and models are JSON arrays of canonical rules and model patterns.
+  `
+  CREATE TABLE widget_keys (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL UNIQUE,
+    origins TEXT NOT NULL,
+    models TEXT NOT NULL,
+    rate_limit_per_min INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
   `
 ];

@@ -14,6 +14,7 @@ import { Permissions } from './permissions';
 import { RateLimiter } from './ratelimit';
 import { SignInThrottle } from './signin-throttle';
 import { Groups, Users } from './users';
+import { WidgetKeys } from '../widget/keys';
 
 export class AuthStore {
   readonly users: Users;
@@ -22,6 +23,7 @@ export class AuthStore {
   readonly keys: ApiKeys;
   readonly permissions: Permissions;
   readonly audit: AuditLog;
+  readonly widgets: WidgetKeys;
 
   constructor(readonly db: HearthDatabase) {
     this.users = new Users(db);
@@ -30,6 +32,7 @@ export class AuthStore {
     this.keys = new ApiKeys(db);
     this.permissions = new Permissions(db);
     this.audit = new AuditLog(db);
+    this.widgets = new WidgetKeys(db);
   }
 
   static async open(dataDir: string): Promise<AuthStore> {

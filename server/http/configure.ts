@@ -13,16 +13,21 @@ import { registerErrorHandling } from './errors';
 import { registerNotFound } from './not-found';
 import { registerNoSniff } from './security-headers';
 import { registerStaticApp } from './static-app';
+import type { WidgetCors } from '../widget/cors';
 
 export type HttpConfig = Pick<ServerConfig, 'host' | 'origins' | 'appDir'>;
 
-export async function configureHttp(app: FastifyInstance, config: HttpConfig): Promise<void> {
+export async function configureHttp(
+  app: FastifyInstance,
+  config: HttpConfig,
+  options: { widget?: WidgetCors } = {}
+): Promise<void> {
   registerBodyParsers(app);
   registerErrorHandling(app);
   registerNotFound(app, config.appDir);
   registerNoSniff(app);
   registerIdentityRanges(app);
   registerJsonCompression(app);
-  await registerCors(app, { origins: config.origins, host: config.host });
+  await registerCors(app, { origins: config.origins, host: config.host, widget: options.widget });
   await registerStaticApp(app, config.appDir);
 }

@@ -2,13 +2,15 @@
  * Cross-origin policy. A disallowed Origin is answered 403 before any handler runs, as
  * Ollama does: a CORS header alone would still let a foreign page's "simple" POST (no
  * preflight) pull or delete models. Loopback-bound servers also refuse foreign Host
- * headers, which is what a DNS-rebinding page would send.
+ * headers, which is what a DNS-rebinding page would send. The embeddable widget's
+ * requests from host pages follow their own narrower rules (server/widget/cors.ts).
  */
 import os from 'node:os';
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './errors';
 import { isAllowedLocalHostHeader, isLoopbackHost, isSameOrigin, originMatcher } from './origins';
+import type { WidgetCors, WidgetCorsDecision } from '../widget/cors';
 
 /** Headers browsers send from Ollama/OpenAI client libraries (the x-stainless-* ones are OpenAI's). */
 const ALLOWED_HEADERS = [
@@ -38,6 +40,8 @@ export interface CorsSettings {
   origins: string[];
   /** The address the server binds; loopback enables the Host-header check. */
   host: string;
+  /** Widget requests from host pages, which OLLAMA_ORIGINS does not list (server/widget/cors.ts). */
+  widget?: WidgetCors;
 }
 
 function forbid(reply: FastifyReply, message: string, url: string) {
@@ -48,6 +52,7 @@ export async function registerCors(app: FastifyInstance, settings: CorsSettings)
   const allowed = originMatcher(settings.origins);
   const guardHost = isLoopbackHost(settings.host);
   const machineName = os.hostname();
+  const widgetDecisions = new WeakMap<FastifyRequest, WidgetCorsDecision>();
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (guardHost && !isAllowedLocalHostHeader(req.headers.host, machineName)) {
@@ -55,14 +60,28 @@ export async function registerCors(app: FastifyInstance, settings: CorsSettings)
     }
     const origin = req.headers.origin;
     if (origin && !allowed(origin) && !isSameOrigin(origin, req.headers.host)) {
-      return forbid(reply, `origin "${origin}" is not allowed; add it to OLLAMA_ORIGINS`, req.url);
+      const widget = (await settings.widget?.(req)) ?? 'no';
+      if (widget === 'no')
+        return forbid(
+          reply,
+          `origin "${origin}" is not allowed; add it to OLLAMA_ORIGINS`,
+          req.url
+        );
+      widgetDecisions.set(req, widget);
     }
   });
 
   await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin === undefined || allowed(origin)),
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ALLOWED_HEADERS,
-    maxAge: 600
+    delegator: (req, callback) => {
+      const origin = req.headers.origin;
+      const widget = widgetDecisions.get(req);
+      callback(null, {
+        origin:
+          widget === 'any' ? '*' : widget === 'reflect' || origin === undefined || allowed(origin),
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowedHeaders: ALLOWED_HEADERS,
+        maxAge: 600
+      });
+    }
   });
 }

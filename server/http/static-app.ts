@@ -14,6 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addVary, negotiateCoding, type ContentCoding } from './compression';
 import { isApiPath } from './errors';
 import { AppPolicy, NOT_BUILT_POLICY, pageSecurityHeaders } from './security-headers';
+import { WIDGET_ASSET_HEADERS } from '../widget/assets';
+import { isWidgetAssetPath } from '../widget/routes-policy';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -119,6 +121,11 @@ export async function registerStaticApp(app: FastifyInstance, appDir: string): P
       reply.header('Cache-Control', cacheControlFor(path.relative(appDir, filePath)));
       // Workers and the service worker take their policy from their own response.
       reply.headers(pageSecurityHeaders(policy.current()));
+      // widget.js and its chunks run on other sites' pages (server/widget/cors.ts).
+      // filePath is the .br/.gz sibling when a precompressed file is sent.
+      const served = path.relative(appDir, filePath).split(path.sep).join('/');
+      if (isWidgetAssetPath(`/${served.replace(/\.(br|gz)$/, '')}`))
+        reply.headers(WIDGET_ASSET_HEADERS);
     }
   });
 }

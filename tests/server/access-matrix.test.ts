@@ -21,6 +21,9 @@ const PUBLIC = new Set([
   'HEAD /api/version',
   'GET /api/ready',
   'HEAD /api/ready',
+  // The widget's status probe: a key's state by its public prefix (server/widget/routes.ts).
+  'GET /api/widget/status',
+  'HEAD /api/widget/status',
   'GET /api/auth/session',
   'HEAD /api/auth/session',
   'POST /api/auth/setup',

@@ -13,6 +13,7 @@ import { loadConfig } from '../../server/config';
 import { authMode } from '../../server/auth/mode';
 import { normalizePattern, patternMatches } from '../../server/auth/permissions';
 import { AuthStore } from '../../server/auth/service';
+import { MIGRATIONS } from '../../server/auth/schema';
 import { hearth } from './cli-runner';
 import { startAdminServer, startServer, type AdminServer } from './helpers';
 
@@ -225,7 +226,7 @@ describe('the database across restarts and processes', () => {
   it('keeps everything after a restart, with the schema version recorded', async () => {
     const store = await AuthStore.open(dataDir);
     try {
-      expect(store.db.schemaVersion).toBe(1);
+      expect(store.db.schemaVersion).toBe(MIGRATIONS.length);
       expect(store.users.byUsername('OPS')?.role).toBe('admin');
       expect(store.audit.page(50).entries.map((e) => e.action)).toContain('auth.login_failed');
     } finally {

@@ -53,9 +53,13 @@ export interface AdminServer extends TestServer {
  * A server with sign-in on and its first administrator signed in, as the admin pages use
  * it. The data folder is temporary and removed on close.
  */
-export async function startAdminServer(username: string, password: string): Promise<AdminServer> {
+export async function startAdminServer(
+  username: string,
+  password: string,
+  env: Record<string, string> = {}
+): Promise<AdminServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-data-'));
-  const server = await startServer({ HEARTH_AUTH: 'on', HEARTH_DATA: dataDir });
+  const server = await startServer({ HEARTH_AUTH: 'on', HEARTH_DATA: dataDir, ...env });
   const setup = await fetch(`${server.url}/api/auth/setup`, {
     method: 'POST',
     body: JSON.stringify({ username, password })

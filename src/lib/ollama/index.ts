@@ -4,3 +4,4 @@ export * from './duration';
 export * from './names';
 export type * from './openai';
 export type * from './portal';
+export * from './widget';

@@ -1,0 +1,79 @@
+/**
+ * The guard's rules for requests that carry a widget key, applied in place of the
+ * account rules (server/auth/guard.ts hands them over). A widget key can only chat, only
+ * from its origins, only with its models, within its per-visitor rate; revocation holds
+ * on the very next request because every request looks the key up again.
+ *
+ * Every refusal here happens before any handler runs, and the page can read it (the CORS
+ * layer answers widget-key requests with the page's origin), so the panel can say why.
+ */
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../errors';
+import { RateLimiter } from '../auth/ratelimit';
+import type { Principal } from '../auth/principal';
+import type { Auth } from '../auth/service';
+import { looksLikeWidgetKey, type WidgetKey } from './keys';
+import { originAllowed } from './origins';
+import { isWidgetChatPath } from './routes-policy';
+
+/** The account a widget request acts as: no account at all, only the key's grants. */
+function widgetPrincipal(key: WidgetKey): Principal {
+  return {
+    user: {
+      id: 0,
+      username: `widget:${key.prefix}`,
+      displayName: key.name,
+      role: 'user',
+      disabled: false,
+      createdAt: key.createdAt
+    },
+    via: 'widget',
+    widget: key,
+    grants: key.models.map((modelPattern) => ({
+      subjectType: 'user',
+      subjectId: 0,
+      modelPattern,
+      canUse: true,
+      canDownload: false
+    }))
+  };
+}
+
+export function createWidgetGuard(auth: Auth) {
+  // Per visitor: one bucket per key and client address.
+  const limiter = new RateLimiter();
+
+  return async function authenticateWidget(
+    req: FastifyRequest,
+    presented: string
+  ): Promise<Principal> {
+    if (!auth.enabled)
+      throw new HttpError(403, 'widget keys need sign-in on this server (HEARTH_AUTH=on)');
+    if (req.method !== 'POST' || !isWidgetChatPath(req.url))
+      throw new HttpError(
+        403,
+        'a widget key can only chat (POST /api/chat or /v1/chat/completions)'
+      );
+    const store = await auth.store();
+    const key = looksLikeWidgetKey(presented) ? store.widgets.lookup(presented) : undefined;
+    if (!key) throw new HttpError(401, 'invalid widget key');
+    if (key.revokedAt !== null) throw new HttpError(401, 'this widget key has been revoked');
+    const origin = req.headers.origin;
+    if (!originAllowed(key.origins, origin))
+      throw new HttpError(
+        403,
+        origin
+          ? `origin "${origin}" is not allowed for this widget key`
+          : 'a widget key is for web pages: the request has no Origin header'
+      );
+    const taken = limiter.take(`${key.id} ${req.ip}`, key.rateLimitPerMin);
+    if (!taken.ok) {
+      const retryAfter = String(taken.retryAfterSeconds);
+      throw new HttpError(429, `rate limit exceeded for this widget; retry in ${retryAfter} s`, {
+        'Retry-After': retryAfter
+      });
+    }
+    store.widgets.touch(key);
+    return widgetPrincipal(key);
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Widget keys over HTTP: the administrators' routes (/api/admin/widgets, admitted by the
+ * guard for administrators only) and the public status probe a widget calls from a host
+ * page (GET /api/widget/status?key=<prefix>), which names a key by its prefix only.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HttpError } from '../errors';
+import { auditor } from '../api/admin';
+import { idText } from '../api/ids';
+import { keyNameSchema } from '../auth/names';
+import { patternSchema } from '../auth/permissions';
+import type { Auth } from '../auth/service';
+import { parse } from '../auth/wire';
+import type {
+  CreatedWidgetKeyResponse,
+  WidgetKeyJson,
+  WidgetStatusResponse
+} from '../../src/lib/ollama/widget';
+import { looksLikeWidgetPrefix, type WidgetKey } from './keys';
+import { normalizeOriginRule, originAllowed } from './origins';
+
+const originSchema = z.string().transform((value, ctx) => {
+  try {
+    return normalizeOriginRule(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const unique = <T>(list: T[]) => [...new Set(list)];
+
+const newWidgetKey = z.object({
+  name: keyNameSchema,
+  origins: z.array(originSchema).min(1, 'list at least one origin').max(100).transform(unique),
+  models: z.array(patternSchema).min(1, 'list at least one model').max(100).transform(unique),
+  rateLimitPerMin: z.number().int().min(0).max(100_000).default(20)
+});
+const idParams = z.object({ id: idText });
+const statusQuery = z.object({ key: z.string().max(200).optional() });
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function widgetKeyJson(key: WidgetKey): WidgetKeyJson {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    origins: key.origins,
+    models: key.models,
+    rateLimitPerMin: key.rateLimitPerMin,
+    createdAt: new Date(key.createdAt).toISOString(),
+    lastUsedAt: iso(key.lastUsedAt),
+    revokedAt: iso(key.revokedAt)
+  };
+}
+
+export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
+  const audit = auditor(auth);
+
+  // → { widgetKeys: WidgetKeyJson[] }
+  app.get('/api/admin/widgets', async () => {
+    const store = await auth.store();
+    return { widgetKeys: store.widgets.list().map(widgetKeyJson) };
+  });
+
+  // { name, origins, models, rateLimitPerMin? = 20 } → 201 { key (shown once), widgetKey }
+  app.post('/api/admin/widgets', async (req, reply) => {
+    if (!auth.enabled)
+      throw new HttpError(409, 'widget keys need sign-in on this server (HEARTH_AUTH=on)');
+    const body = parse(newWidgetKey, req.body);
+    const store = await auth.store();
+    const { key, widgetKey } = store.widgets.create({
+      ...body,
+      createdBy: req.principal?.user.id ?? null
+    });
+    await audit(req, {
+      action: 'widget.create',
+      target: widgetKey.prefix,
+      detail: { name: widgetKey.name, origins: widgetKey.origins, models: widgetKey.models }
+    });
+    const answer: CreatedWidgetKeyResponse = { key, widgetKey: widgetKeyJson(widgetKey) };
+    return reply.code(201).send(answer);
+  });
+
+  // → { widgetKey } (revokedAt set; the widget stops on its next request)
+  app.delete('/api/admin/widgets/:id', async (req) => {
+    const { id } = parse(idParams, req.params);
+    const store = await auth.store();
+    const widgetKey = store.widgets.revoke(id);
+    await audit(req, { action: 'widget.revoke', target: widgetKey.prefix });
+    return { widgetKey: widgetKeyJson(widgetKey) };
+  });
+
+  // ?key=hw_1a2b3c4d → WidgetStatusResponse, for the Origin the browser sent.
+  app.get('/api/widget/status', async (req, reply): Promise<WidgetStatusResponse> => {
+    reply.header('Cache-Control', 'no-store');
+    if (!auth.enabled) return { state: 'off' };
+    const { key: prefix } = parse(statusQuery, req.query);
+    const store = await auth.store();
+    const key =
+      prefix && looksLikeWidgetPrefix(prefix) ? store.widgets.byPrefix(prefix) : undefined;
+    if (!key) return { state: 'unknown' };
+    if (key.revokedAt !== null) return { state: 'revoked' };
+    if (!originAllowed(key.origins, req.headers.origin)) return { state: 'origin' };
+    return { state: 'ok', models: key.models };
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Wire types of the embeddable widget: the widget keys an administrator manages under
+ * /api/admin/widgets and the public status probe a widget calls from a host page
+ * (GET /api/widget/status). Shared by the server, the admin pages and widget.js.
+ */
+
+export interface WidgetKeyJson {
+  id: number;
+  name: string;
+  /** The visible start of the key ("hw_1a2b3c4d"); the key itself is shown once, at creation. */
+  prefix: string;
+  /** Host-page origins allowed to use the key: "https://wiki.corp.example" or "https://*.corp.example". */
+  origins: string[];
+  /** Model patterns the key may chat with (same rules as permission grants). */
+  models: string[];
+  /** Requests per minute per visitor (client address); 0 = unlimited. */
+  rateLimitPerMin: number;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /api/admin/widgets body. */
+export interface NewWidgetKey {
+  name: string;
+  origins: string[];
+  models: string[];
+  rateLimitPerMin?: number;
+}
+
+/** POST /api/admin/widgets: `key` is shown this once. */
+export interface CreatedWidgetKeyResponse {
+  key: string;
+  widgetKey: WidgetKeyJson;
+}
+
+/**
+ * What a host page may learn about its widget key before chatting, so the panel can say
+ * why it cannot answer instead of staying blank:
+ *  - ok: the key is active and this page's origin is on its list;
+ *  - origin: the key is active but this page's origin is not allowed;
+ *  - revoked: an administrator revoked the key;
+ *  - unknown: no such key;
+ *  - off: this server has sign-in off, and widget keys need it on.
+ */
+export type WidgetState = 'ok' | 'origin' | 'revoked' | 'unknown' | 'off';
+
+/** GET /api/widget/status?key=<prefix> */
+export interface WidgetStatusResponse {
+  state: WidgetState;
+  /** The models the key may chat with, when state is "ok". */
+  models?: string[];
+}
+
+/** The routes a widget key may call: chat, in the Ollama or the OpenAI dialect. */
+export const WIDGET_CHAT_ROUTES = ['/api/chat', '/v1/chat/completions'] as const;
+export const WIDGET_STATUS_ROUTE = '/api/widget/status';

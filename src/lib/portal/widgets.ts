@@ -1,0 +1,31 @@
+/**
+ * Typed calls for the admin page of widget keys (/api/admin/widgets), and the one line a
+ * site owner pastes into a page.
+ */
+import type { CreatedWidgetKeyResponse, NewWidgetKey, WidgetKeyJson } from '../ollama/widget';
+import { portalJson } from './client';
+
+export async function listWidgetKeys(): Promise<WidgetKeyJson[]> {
+  return (await portalJson<{ widgetKeys: WidgetKeyJson[] }>('/api/admin/widgets')).widgetKeys;
+}
+
+export function createWidgetKey(input: NewWidgetKey): Promise<CreatedWidgetKeyResponse> {
+  return portalJson<CreatedWidgetKeyResponse>('/api/admin/widgets', { body: input });
+}
+
+export async function revokeWidgetKey(keyId: number): Promise<WidgetKeyJson> {
+  const path = `/api/admin/widgets/${encodeURIComponent(String(keyId))}`;
+  return (await portalJson<{ widgetKey: WidgetKeyJson }>(path, { method: 'DELETE' })).widgetKey;
+}
+
+const attribute = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The script tag for a key: the model is the first listed name without a wildcard. */
+export function widgetSnippet(server: string, key: string, models: string[]): string {
+  const model = models.find((m) => !m.includes('*')) ?? 'MODEL';
+  return (
+    `<script src="${attribute(`${server}/widget.js`)}" data-model="${attribute(model)}" ` +
+    `data-key="${attribute(key)}" async></script>`
+  );
+}

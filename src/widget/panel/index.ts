@@ -1,0 +1,170 @@
+/**
+ * The chat panel, imported by widget.js when a panel opens: conversation, streaming
+ * answers, stop, new chat, and a clear message instead of a blank panel whenever the
+ * server cannot answer.
+ */
+import type { MountPanel } from '../contract';
+import type { HearthWidgetMessage } from '../hearth-widget';
+import { labelsFor, type Labels } from '../labels';
+import { adoptCss } from '../sheet';
+import { ChatFailure, probe, streamChat, type FailureKind } from './chat';
+import { loadConversation, saveConversation } from './conversation';
+import { PANEL_CSS } from './styles';
+import { buildView, emptyNote, messageView, type PanelView } from './view';
+
+const adopted = new WeakSet<ShadowRoot>();
+
+/** Refusals that no retry can fix: the panel stops offering to send. */
+const FINAL: ReadonlySet<FailureKind> = new Set(['origin', 'revoked', 'unknown', 'off']);
+
+function failureText(labels: Labels, failure: ChatFailure): string {
+  switch (failure.kind) {
+    case 'failed':
+      return `${labels.failed} ${failure.detail}`;
+    case 'rate':
+      return labels.rateLimited;
+    default:
+      return labels[failure.kind];
+  }
+}
+
+export const mount: MountPanel = (host, config) => {
+  if (!adopted.has(host.shadow)) {
+    adoptCss(host.shadow, PANEL_CSS);
+    adopted.add(host.shadow);
+  }
+  const labels = labelsFor(config.lang);
+  const view: PanelView = buildView(host.container, labels, {
+    title: config.title,
+    model: config.model,
+    placeholder: config.placeholder,
+    closable: host.close !== undefined
+  });
+  let messages: HearthWidgetMessage[] = loadConversation(config.storageKey);
+  let running: AbortController | undefined;
+  let destroyed = false;
+
+  const showFailure = (failure: ChatFailure) => {
+    view.banner.textContent = failureText(labels, failure);
+    view.banner.dataset.kind = failure.kind;
+    view.banner.hidden = false;
+    const final = FINAL.has(failure.kind);
+    view.input.disabled = final;
+    view.send.disabled = final;
+  };
+  const clearFailure = () => {
+    view.banner.hidden = true;
+    view.banner.textContent = '';
+    delete view.banner.dataset.kind;
+  };
+
+  const renderAll = () => {
+    view.log.replaceChildren(
+      ...(messages.length === 0
+        ? [emptyNote(labels)]
+        : messages.map((m) => messageView(m, labels).root))
+    );
+    view.log.scrollTop = view.log.scrollHeight;
+  };
+
+  const setBusy = (busy: boolean) => {
+    view.send.hidden = busy;
+    view.stop.hidden = !busy;
+    view.input.disabled = busy;
+    if (!busy) view.input.focus();
+    else view.stop.focus();
+  };
+
+  const ask = async (text: string) => {
+    clearFailure();
+    const question: HearthWidgetMessage = { role: 'user', content: text };
+    messages = [...messages, question];
+    saveConversation(config.storageKey, messages);
+    renderAll();
+    host.onMessage(question);
+    const answer = messageView({ role: 'assistant', content: '' }, labels);
+    answer.root.classList.add('streaming');
+    const controller = (running = new AbortController());
+    setBusy(true);
+    let content = '';
+    let frame = 0;
+    try {
+      view.log.append(answer.root);
+      for await (const piece of streamChat(config, messages, controller.signal)) {
+        content += piece;
+        // One Markdown render per animation frame, however fast tokens arrive.
+        frame ||= requestAnimationFrame(() => {
+          frame = 0;
+          answer.setText(content);
+          view.log.scrollTop = view.log.scrollHeight;
+        });
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        answer.root.remove();
+        showFailure(error instanceof ChatFailure ? error : new ChatFailure('unreachable'));
+      } else content = content ? `${content}\n\n${labels.stopped}` : labels.stopped;
+    } finally {
+      cancelAnimationFrame(frame);
+      running = undefined;
+    }
+    if (destroyed) return;
+    if (content && answer.root.isConnected) {
+      answer.setText(content);
+      answer.root.classList.remove('streaming');
+      const reply: HearthWidgetMessage = { role: 'assistant', content };
+      messages = [...messages, reply];
+      saveConversation(config.storageKey, messages);
+      host.onMessage(reply);
+    }
+    const final = view.banner.dataset.kind && FINAL.has(view.banner.dataset.kind as FailureKind);
+    setBusy(false);
+    if (final) view.input.disabled = true;
+    view.log.scrollTop = view.log.scrollHeight;
+  };
+
+  view.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = view.input.value.trim();
+    if (!text || running || view.send.disabled) return;
+    view.input.value = '';
+    void ask(text);
+  });
+  view.input.addEventListener('keydown', (event) => {
+    // Enter sends; Shift+Enter is a new line; an IME (pinyin) uses Enter to confirm.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    view.form.requestSubmit();
+  });
+  view.stop.addEventListener('click', () => running?.abort());
+  view.newChat.addEventListener('click', () => {
+    running?.abort();
+    messages = [];
+    saveConversation(config.storageKey, messages);
+    renderAll();
+    view.input.focus();
+  });
+  view.close?.addEventListener('click', () => host.close?.());
+  view.log.addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    const copy = target.closest<HTMLElement>('[data-copy-code]');
+    const code = copy?.closest('.code-block')?.querySelector('pre code');
+    if (code) void navigator.clipboard?.writeText(code.textContent ?? '');
+  });
+
+  renderAll();
+  // Say at once when this page cannot use the key, before the visitor types anything.
+  void probe(config).then((state) => {
+    if (destroyed || state === 'ok') return;
+    showFailure(new ChatFailure(state));
+  });
+
+  return {
+    focus: () => (view.input.disabled ? view.newChat : view.input).focus(),
+    destroy() {
+      destroyed = true;
+      running?.abort();
+      host.container.replaceChildren();
+    }
+  };
+};

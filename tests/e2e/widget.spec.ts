@@ -1,0 +1,389 @@
+/**
+ * The embeddable widget in Chromium, across two real sites on loopback: an intranet page
+ * on http://localhost:PORT_A embeds Hearth from http://127.0.0.1:PORT_B (sign-in on)
+ * with one script tag and a widget key, and chats with the real stories260K model.
+ */
+import fs from 'node:fs';
+import type { Page } from '@playwright/test';
+import { test, expect, STORIES_PATH } from './fixtures/test';
+import { startHearth, type HearthProcess } from './fixtures/hearth-server';
+import { hostPolicy, startHostSite, type HostFiles, type HostSite } from './fixtures/host-site';
+
+const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
+const PROMPT = 'Once upon a time';
+const HOSTILE_CSS = '* { all: unset } div { display: none !important } html { font-size: 40px }';
+const XSS_ATTR = '<img src=x onerror="window.__xss=1">';
+const XSS_ANSWER =
+  'Hi <img src=x onerror="window.__xss=2"> <script>window.__xss=3</script> [click](javascript:window.__xss=4)';
+
+let hearth: HearthProcess;
+let site: HostSite;
+let otherSite: HostSite;
+let admin: { cookie: string; 'x-csrf-token': string };
+let widgetKey: string;
+let expectedAnswer: string;
+/** What both host sites serve; filled in once their origins are known. */
+const files: HostFiles = {};
+
+async function adminCall(method: string, route: string, body?: unknown) {
+  const res = await fetch(hearth.url + route, {
+    method,
+    headers: body === undefined ? admin : { ...admin, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (text ? JSON.parse(text) : undefined) as any;
+}
+
+async function createKey(origins: string[]): Promise<{ key: string; id: number }> {
+  const created = await adminCall('POST', '/api/admin/widgets', {
+    name: 'Intranet wiki',
+    origins,
+    models: ['stories'],
+    rateLimitPerMin: 0
+  });
+  return { key: created.key, id: created.widgetKey.id };
+}
+
+function page(body: string, lang = 'en', head = ''): { type: string; body: string } {
+  return {
+    type: 'text/html; charset=utf-8',
+    body: `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Intranet</title>${head}</head><body>${body}</body></html>`
+  };
+}
+
+function hostFiles(key: string): HostFiles {
+  const embed = `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`;
+  return {
+    '/plain.html': page('<h1>Ward handbook</h1><p>Rounds at nine.</p>'),
+    '/embed.html': page(`<h1>Ward handbook</h1><p>Rounds at nine.</p>${embed}`),
+    '/hostile.html': page(
+      `<h1>Ward handbook</h1><p>Rounds at nine.</p>${embed}`,
+      'en',
+      '<link rel="stylesheet" href="/hostile.css">'
+    ),
+    '/hostile.css': { type: 'text/css', body: HOSTILE_CSS },
+    '/inline-zh.html': page(
+      `<h1>病区手册</h1><hearth-chat id="ask" model="stories" key="${key}" lang="zh-CN" ` +
+        `placeholder='${XSS_ATTR}' title='${XSS_ATTR}'></hearth-chat>` +
+        `<script src="${hearth.url}/widget.js" async></script>`,
+      'zh-CN'
+    )
+  };
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  hearth = await startHearth({ HEARTH_AUTH: 'on' });
+  const setup = await fetch(`${hearth.url}/api/auth/setup`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'admin', password: 'admin password 1' })
+  });
+  const session = (await setup.json()) as { csrfToken: string };
+  admin = {
+    cookie: setup.headers.get('set-cookie')!.split(';')[0],
+    'x-csrf-token': session.csrfToken
+  };
+  const digest = `sha256:${STORIES_SHA256}`;
+  const upload = await fetch(`${hearth.url}/api/blobs/${digest}`, {
+    method: 'POST',
+    headers: admin,
+    body: fs.readFileSync(STORIES_PATH)
+  });
+  expect(upload.status).toBe(201);
+  await adminCall('POST', '/api/create', {
+    model: 'stories',
+    files: { 'stories260K.gguf': digest },
+    parameters: { temperature: 0, num_predict: 40 },
+    stream: false
+  });
+  // What the model itself answers, greedily, to the prompt the visitor will type.
+  const reference = await adminCall('POST', '/api/chat', {
+    model: 'stories',
+    messages: [{ role: 'user', content: PROMPT }],
+    stream: false
+  });
+  expectedAnswer = String(reference.message.content).trim();
+  expect(expectedAnswer.length).toBeGreaterThan(10);
+
+  const policy = () => hostPolicy(hearth.url);
+  // Keys are made once the sites' ports are known, so the pages are filled in after.
+  site = await startHostSite('localhost', files, policy());
+  otherSite = await startHostSite('127.0.0.2', files, policy());
+  widgetKey = (await createKey([site.origin])).key;
+  Object.assign(files, hostFiles(widgetKey));
+});
+
+test.afterAll(async () => {
+  await site?.close();
+  await otherSite?.close();
+  await hearth?.stop();
+});
+
+const launcher = (p: Page) => p.getByTestId('hw-launcher');
+const panel = (p: Page) => p.getByTestId('hw-panel');
+const banner = (p: Page) => p.getByTestId('hw-banner');
+const answers = (p: Page) => p.locator('[data-testid="hw-message"][data-role="assistant"]');
+
+async function ask(p: Page, text: string) {
+  await p.getByTestId('hw-input').fill(text);
+  await p.getByTestId('hw-input').press('Enter');
+}
+
+test('the one-line embed loads light, opens on click and chats with stories260K', async ({
+  page: p
+}) => {
+  const fromHearth: string[] = [];
+  p.on('request', (r) => {
+    if (r.url().startsWith(hearth.url)) fromHearth.push(new URL(r.url()).pathname);
+  });
+  await p.goto(`${site.origin}/embed.html`);
+  await expect(launcher(p)).toBeVisible();
+  await expect(launcher(p)).toHaveAttribute('aria-label', 'Chat with the assistant');
+  // Before opening, the page has paid for widget.js only.
+  expect(fromHearth).toEqual(['/widget.js']);
+
+  await p.evaluate(() => {
+    const w = window as unknown as { __messages: unknown[] };
+    w.__messages = [];
+    window.HearthWidget!.on('message', (m) => w.__messages.push(m));
+  });
+  await launcher(p).click();
+  await expect(panel(p)).toBeVisible();
+  await expect(p.getByTestId('hw-input')).toBeFocused();
+  expect(fromHearth).toContain('/widget/panel.js');
+
+  await ask(p, PROMPT);
+  await expect(answers(p)).toHaveCount(1, { timeout: 60_000 });
+  await expect(answers(p).first()).toContainText(expectedAnswer, { timeout: 60_000 });
+  await expect(p.getByTestId('hw-send')).toBeVisible();
+  await expect(banner(p)).toBeHidden();
+  const events = await p.evaluate(
+    () => (window as unknown as { __messages: unknown[] }).__messages
+  );
+  expect(events).toEqual([
+    { role: 'user', content: PROMPT },
+    { role: 'assistant', content: expect.stringContaining(expectedAnswer) }
+  ]);
+
+  // Tab never leaves the open panel; Esc closes it and gives focus back to the launcher.
+  for (let i = 0; i < 8; i++) {
+    await p.keyboard.press('Tab');
+    const inside = await p.evaluate(() => {
+      const host = document.querySelector('hearth-chat')!;
+      const active = host.shadowRoot!.activeElement;
+      return document.activeElement === host && !!active?.closest('[data-testid="hw-panel"]');
+    });
+    expect(inside, `focus after ${i + 1} Tab presses`).toBe(true);
+  }
+  await p.keyboard.press('Escape');
+  await expect(panel(p)).toBeHidden();
+  await expect(launcher(p)).toBeFocused();
+
+  // The conversation stays with this page across a reload; "new chat" forgets it.
+  await p.reload();
+  await launcher(p).click();
+  await expect(answers(p).first()).toContainText(expectedAnswer);
+  await p.getByTestId('hw-new').click();
+  await expect(p.getByTestId('hw-message')).toHaveCount(0);
+  await expect(p.getByTestId('hw-empty')).toBeVisible();
+});
+
+test('a page whose origin is not on the key gets a clear refusal and no answer', async ({
+  page: p
+}) => {
+  await p.goto(`${otherSite.origin}/embed.html`);
+  await launcher(p).click();
+  await expect(banner(p)).toHaveText(/not allowed to use the assistant/);
+  await expect(p.getByTestId('hw-input')).toBeDisabled();
+  await expect(answers(p)).toHaveCount(0);
+  // The chat route's preflight is refused for this origin: nothing reaches the model.
+  const status = await p.evaluate(
+    async ({ url, key }) => {
+      try {
+        const res = await fetch(`${url}/api/chat`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: 'hi' }] })
+        });
+        return res.status;
+      } catch {
+        return 'blocked';
+      }
+    },
+    { url: hearth.url, key: widgetKey }
+  );
+  expect(status).toBe('blocked');
+});
+
+test('a revoked key stops the widget on its next question', async ({ page: p }) => {
+  const { key, id } = await createKey([site.origin]);
+  files['/revoked.html'] = page(
+    `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`
+  );
+  await p.goto(`${site.origin}/revoked.html`);
+  await launcher(p).click();
+  await expect(p.getByTestId('hw-input')).toBeEnabled();
+  await adminCall('DELETE', `/api/admin/widgets/${id}`);
+  await ask(p, PROMPT);
+  await expect(banner(p)).toHaveText(/switched off by an administrator/);
+  await expect(answers(p)).toHaveCount(0);
+  await expect(p.getByTestId('hw-input')).toBeDisabled();
+});
+
+test('a widget key cannot list models, pull or administer', async ({ page: p }) => {
+  await p.goto(`${site.origin}/plain.html`);
+  const results = await p.evaluate(
+    async ({ url, key }) => {
+      const call = async (method: string, route: string, body?: unknown) => {
+        try {
+          const res = await fetch(url + route, {
+            method,
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body)
+          });
+          return res.status;
+        } catch {
+          return 0; // refused before reaching the server's handlers
+        }
+      };
+      return [
+        await call('GET', '/api/tags'),
+        await call('POST', '/api/pull', { model: 'stories' }),
+        await call('GET', '/api/admin/users'),
+        await call('GET', '/api/admin/widgets')
+      ];
+    },
+    { url: hearth.url, key: widgetKey }
+  );
+  for (const status of results) expect([401, 403]).toContain(status);
+});
+
+async function widgetBoxes(p: Page) {
+  await launcher(p).click();
+  await expect(panel(p)).toBeVisible();
+  await expect(p.getByTestId('hw-input')).toBeEnabled();
+  const boxes: Record<string, unknown> = {};
+  for (const id of ['hw-launcher', 'hw-panel', 'hw-title', 'hw-input', 'hw-send', 'hw-new']) {
+    boxes[id] = await p.getByTestId(id).boundingBox();
+  }
+  return boxes;
+}
+
+test('hostile host CSS does not move the widget, and the widget does not restyle the host', async ({
+  browser
+}) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const p = await context.newPage();
+  await p.goto(`${site.origin}/plain.html`);
+  const hostBefore = await p.locator('h1').evaluate((h) => {
+    const s = getComputedStyle(h);
+    return {
+      font: s.font,
+      color: s.color,
+      margin: s.margin,
+      box: h.getBoundingClientRect().toJSON()
+    };
+  });
+  await p.goto(`${site.origin}/embed.html`);
+  const calm = await widgetBoxes(p);
+  const hostAfter = await p.locator('h1').evaluate((h) => {
+    const s = getComputedStyle(h);
+    return {
+      font: s.font,
+      color: s.color,
+      margin: s.margin,
+      box: h.getBoundingClientRect().toJSON()
+    };
+  });
+  expect(hostAfter).toEqual(hostBefore);
+
+  await p.goto(`${site.origin}/hostile.html`);
+  // The hostile sheet is in force on the page itself.
+  await expect(p.locator('h1')).toHaveCSS('font-size', '40px');
+  const hostile = await widgetBoxes(p);
+  expect(hostile).toEqual(calm);
+  await context.close();
+});
+
+test('zh-CN labels, and neither host attributes nor answers can run script', async ({
+  page: p
+}) => {
+  await p.addInitScript(
+    ({ key, answer }) => {
+      // A stored conversation whose "answer" is hostile markup: it renders like any answer.
+      localStorage.setItem(
+        key,
+        JSON.stringify([
+          { role: 'user', content: '<b>你好</b>' },
+          { role: 'assistant', content: answer }
+        ])
+      );
+    },
+    { key: `hearth-widget:${hearth.url}/:stories:/inline-zh.html#ask`, answer: XSS_ANSWER }
+  );
+  await p.goto(`${site.origin}/inline-zh.html`);
+  await expect(p.getByTestId('hw-send')).toHaveText('发送');
+  await expect(p.getByTestId('hw-new')).toHaveText('新对话');
+  const input = p.getByTestId('hw-input');
+  await expect(input).toHaveAttribute('placeholder', XSS_ATTR);
+  await expect(p.getByTestId('hw-title')).toContainText(XSS_ATTR);
+  const answer = answers(p).first();
+  await expect(answer).toContainText('Hi');
+  await expect(answer.locator('img, script')).toHaveCount(0);
+  await expect(answer.locator('a[href^="javascript"]')).toHaveCount(0);
+  await expect(p.locator('[data-testid="hw-message"][data-role="user"]')).toHaveText(
+    /<b>你好<\/b>/
+  );
+
+  // A fresh conversation, so the model sees the same prompt as the reference answer.
+  await p.getByTestId('hw-new').click();
+  await ask(p, PROMPT);
+  await expect(answers(p)).toHaveCount(1, { timeout: 60_000 });
+  await expect(answers(p).first()).toContainText(expectedAnswer, { timeout: 60_000 });
+  await p
+    .getByTestId('hw-copy')
+    .first()
+    .click()
+    .catch(() => undefined);
+  expect(await p.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+});
+
+test('an administrator creates a widget key in /admin, copies its snippet and revokes it', async ({
+  browser
+}) => {
+  const context = await browser.newContext({ baseURL: hearth.url });
+  const p = await context.newPage();
+  await p.goto('/login');
+  await p.getByTestId('login-username').fill('admin');
+  await p.getByTestId('login-password').fill('admin password 1');
+  await p.getByTestId('login-submit').click();
+  await expect(p.getByTestId('user-menu')).toBeVisible();
+
+  await p.goto('/admin/widgets');
+  await p.getByTestId('widget-create-name').fill('Ward wiki');
+  await p.getByTestId('widget-create-origins').fill('*.corp.example\nevil');
+  await p.getByTestId('widget-create-models').fill('stories');
+  await p.getByTestId('widget-create-submit').click();
+  await expect(p.getByRole('alert')).toContainText('origins.1');
+
+  await p.getByTestId('widget-create-origins').fill(`*.corp.example\n${site.origin}`);
+  await p.getByTestId('widget-create-submit').click();
+  const snippet = p.getByTestId('widget-snippet');
+  await expect(snippet).toContainText(`<script src="${hearth.url}/widget.js" data-model="stories"`);
+  const key = /data-key="(hw_[^"]+)"/.exec((await snippet.textContent()) ?? '')![1];
+  const prefix = key.split('_').slice(0, 2).join('_');
+  const row = p.locator(`[data-testid="widget-row"][data-prefix="${prefix}"]`);
+  await expect(row).toContainText('https://*.corp.example');
+  await expect(row).not.toContainText(key);
+
+  await row.getByTestId('widget-revoke').click();
+  await expect(row).toContainText('Revoked');
+  const status = await fetch(`${hearth.url}/api/widget/status?key=${prefix}`, {
+    headers: { origin: site.origin }
+  });
+  expect(await status.json()).toEqual({ state: 'revoked' });
+  await context.close();
+});

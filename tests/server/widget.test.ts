@@ -1,0 +1,302 @@
+/**
+ * Widget keys on a real server with sign-in on and the real stories260K model: an admin
+ * creates a key for some origins and one model; requests carrying it may chat from those
+ * origins only, with that model only, within the per-visitor rate, and stop on revocation.
+ * The CORS answers are what a browser on the host page would get.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORIES, STORIES_SHA256, startAdminServer, type AdminServer } from './helpers';
+
+const DIGEST = `sha256:${STORIES_SHA256}`;
+const WIKI = 'https://wiki.corp.example';
+const EVIL = 'https://evilcorp.example';
+const MESSAGES = [{ role: 'user', content: 'Once upon a time' }];
+
+let server: AdminServer;
+let appDir: string;
+let key: string;
+let keyId: number;
+let prefix: string;
+
+function widgetCall(route: string, origin: string | undefined, init: RequestInit = {}) {
+  return fetch(server.url + route, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      ...(origin ? { origin } : {}),
+      ...(init.headers as Record<string, string> | undefined)
+    }
+  });
+}
+
+const chat = (origin: string | undefined, model = 'stories') =>
+  widgetCall('/api/chat', origin, {
+    method: 'POST',
+    body: JSON.stringify({ model, messages: MESSAGES, stream: false })
+  });
+
+const preflight = (route: string, origin: string) =>
+  fetch(server.url + route, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type'
+    }
+  });
+
+beforeAll(async () => {
+  // A stand-in build holding only what these tests fetch, so no app build is needed.
+  appDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-app-'));
+  await fs.mkdir(path.join(appDir, 'widget'));
+  await fs.mkdir(path.join(appDir, '_app'));
+  await fs.writeFile(path.join(appDir, 'index.html'), '<!doctype html><title>app</title>');
+  await fs.writeFile(path.join(appDir, 'widget.js'), 'void 0;');
+  await fs.writeFile(path.join(appDir, 'widget', 'panel.js'), 'export {};');
+  // The build ships precompressed siblings; the server sends those when accepted.
+  await fs.writeFile(path.join(appDir, 'widget.js.br'), brotliCompressSync('void 0;'));
+  await fs.writeFile(path.join(appDir, '_app', 'app.js'), 'export {};');
+  server = await startAdminServer('admin', 'admin password 1', { HEARTH_APP_DIR: appDir });
+
+  const up = await fetch(`${server.url}/api/blobs/${DIGEST}`, {
+    method: 'POST',
+    headers: server.headers,
+    body: await fs.readFile(STORIES)
+  });
+  expect(up.status).toBe(201);
+  for (const model of ['stories', 'secret-stories']) {
+    const created = await server.api('POST', '/api/create', {
+      model,
+      files: { 'stories260K.gguf': DIGEST },
+      parameters: { temperature: 0, num_predict: 24 },
+      stream: false
+    });
+    expect(created.status).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (appDir) await fs.rm(appDir, { recursive: true, force: true });
+});
+
+describe('administrators manage widget keys', () => {
+  it('refuses invalid origins and models, naming the field', async () => {
+    const badOrigin = await server.api('POST', '/api/admin/widgets', {
+      name: 'wiki',
+      origins: ['*.com'],
+      models: ['stories']
+    });
+    expect(badOrigin.status).toBe(400);
+    expect(badOrigin.body.error).toMatch(/origins\.0: .*too broad/);
+    const noModels = await server.api('POST', '/api/admin/widgets', {
+      name: 'wiki',
+      origins: [WIKI],
+      models: []
+    });
+    expect(noModels.status).toBe(400);
+    expect(noModels.body.error).toMatch(/models/);
+  });
+
+  it('creates a key shown once and lists it without its secret', async () => {
+    const created = await server.api('POST', '/api/admin/widgets', {
+      name: 'Wiki assistant',
+      origins: ['*.corp.example', 'http://localhost:5173'],
+      models: ['stories'],
+      rateLimitPerMin: 4
+    });
+    expect(created.status).toBe(201);
+    key = created.body.key;
+    keyId = created.body.widgetKey.id;
+    prefix = created.body.widgetKey.prefix;
+    expect(key).toMatch(/^hw_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(key.startsWith(`${prefix}_`)).toBe(true);
+    expect(created.body.widgetKey).toMatchObject({
+      name: 'Wiki assistant',
+      origins: ['https://*.corp.example', 'http://localhost:5173'],
+      models: ['stories'],
+      rateLimitPerMin: 4,
+      revokedAt: null
+    });
+    const listed = await server.api('GET', '/api/admin/widgets');
+    expect(listed.status).toBe(200);
+    expect(listed.body.widgetKeys).toHaveLength(1);
+    expect(JSON.stringify(listed.body)).not.toContain(key.slice(prefix.length));
+    const audit = await server.api('GET', '/api/admin/audit');
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toContain('widget.create');
+  });
+});
+
+describe('a widget key on its host pages', () => {
+  it('answers the preflight of a chat route for a listed origin only', async () => {
+    const ok = await preflight('/api/chat', WIKI);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(WIKI);
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await preflight('/v1/chat/completions', WIKI)).status).toBe(204);
+    for (const [route, origin] of [
+      ['/api/chat', EVIL],
+      ['/api/chat', 'https://corp.example.evil.com'],
+      ['/api/tags', WIKI],
+      ['/api/pull', WIKI],
+      ['/api/admin/users', WIKI]
+    ]) {
+      const refused = await preflight(route, origin);
+      expect(refused.status, `${route} from ${origin}`).toBe(403);
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
+  it('chats with its model from a listed origin, greedily as the model itself does', async () => {
+    const res = await chat(WIKI);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(WIKI);
+    const answer = (await res.json()) as { message: { content: string } };
+    const reference = await server.api('POST', '/api/chat', {
+      model: 'stories',
+      messages: MESSAGES,
+      stream: false
+    });
+    expect(reference.status).toBe(200);
+    expect(answer.message.content.length).toBeGreaterThan(0);
+    expect(answer.message.content).toBe(reference.body.message.content);
+  });
+
+  it('chats in the OpenAI dialect too', async () => {
+    const res = await widgetCall('/v1/chat/completions', WIKI, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'stories', messages: MESSAGES })
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0].message.content.length).toBeGreaterThan(0);
+  });
+
+  it('refuses, readably, an origin the key does not list and a request without one', async () => {
+    for (const origin of [EVIL, 'https://corp.example', 'http://wiki.corp.example']) {
+      const res = await chat(origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(((await res.json()) as { error: string }).error).toContain(
+        'not allowed for this widget key'
+      );
+    }
+    const noOrigin = await chat(undefined);
+    expect(noOrigin.status).toBe(403);
+  });
+
+  it('refuses models outside its list', async () => {
+    const res = await chat(WIKI, 'secret-stories');
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(/access to model/);
+  });
+
+  it('can do nothing but chat', async () => {
+    const attempts: [string, string, unknown?][] = [
+      ['GET', '/api/tags'],
+      ['GET', '/v1/models'],
+      ['GET', '/api/ps'],
+      ['POST', '/api/show', { model: 'stories' }],
+      ['POST', '/api/generate', { model: 'stories', prompt: 'Once' }],
+      ['POST', '/api/embed', { model: 'stories', input: 'x' }],
+      ['POST', '/api/pull', { model: 'stories' }],
+      ['DELETE', '/api/delete', { model: 'stories' }],
+      ['GET', '/api/admin/users'],
+      ['GET', '/api/admin/widgets'],
+      ['GET', '/api/auth/keys'],
+      ['GET', '/api/status'],
+      ['GET', '/api/chat']
+    ];
+    for (const [method, route, body] of attempts) {
+      const res = await widgetCall(route, WIKI, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+      expect([401, 403], `${method} ${route}`).toContain(res.status);
+    }
+  });
+
+  it('refuses a mangled or unknown widget key', async () => {
+    for (const bad of ['hw_nope', `${prefix}_${'A'.repeat(43)}`]) {
+      const res = await fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bad}`, origin: WIKI },
+        body: JSON.stringify({ model: 'stories', messages: MESSAGES, stream: false })
+      });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('tells a page its key state through the public status probe, by prefix only', async () => {
+    const probe = async (origin: string, name = prefix) => {
+      const res = await fetch(`${server.url}/api/widget/status?key=${name}`, {
+        headers: { origin }
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      return res.json();
+    };
+    expect(await probe(WIKI)).toEqual({ state: 'ok', models: ['stories'] });
+    expect(await probe(EVIL)).toEqual({ state: 'origin' });
+    expect(await probe(WIKI, 'hw_00000000')).toEqual({ state: 'unknown' });
+  });
+
+  it('limits each visitor to the key rate', async () => {
+    let limited: Response | undefined;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const res = await widgetCall('/api/chat', WIKI, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'stories', messages: MESSAGES, stream: false })
+      });
+      if (res.status === 429) limited = res;
+      else expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    expect(limited).toBeDefined();
+    expect(limited!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited!.headers.get('access-control-allow-origin')).toBe(WIKI);
+  });
+});
+
+describe('widget files', () => {
+  it('serves widget.js and its chunks to any page, and nothing else of the app', async () => {
+    for (const file of ['/widget.js', '/widget/panel.js']) {
+      const res = await fetch(server.url + file, { headers: { origin: EVIL } });
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/javascript/);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    }
+    const plain = await fetch(`${server.url}/widget.js`, { headers: { 'accept-encoding': 'br' } });
+    expect(plain.headers.get('content-encoding')).toBe('br');
+    expect(plain.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(await plain.text()).toBe('void 0;');
+    const app = await fetch(`${server.url}/_app/app.js`, { headers: { origin: EVIL } });
+    expect(app.status).toBe(403);
+    const own = await fetch(`${server.url}/_app/app.js`);
+    expect(own.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  });
+});
+
+describe('revocation', () => {
+  it('stops the widget on its next request and closes the preflight', async () => {
+    const revoked = await server.api('DELETE', `/api/admin/widgets/${keyId}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.widgetKey.revokedAt).not.toBeNull();
+    const res = await chat(WIKI);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe(WIKI);
+    expect(((await res.json()) as { error: string }).error).toMatch(/revoked/);
+    expect((await preflight('/api/chat', WIKI)).status).toBe(403);
+    const status = await fetch(`${server.url}/api/widget/status?key=${prefix}`, {
+      headers: { origin: WIKI }
+    });
+    expect(await status.json()).toEqual({ state: 'revoked' });
+  });
+});
