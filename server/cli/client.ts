@@ -1,8 +1,14 @@
 /**
- * The CLI's HTTP client: plain fetch against the server's Ollama API. (The `ollama` npm
- * package is a test-only dependency, so the CLI cannot use it at run time.)
+ * The CLI's side of the API client (src/lib/ollama/client.ts): where the server is
+ * (HEARTH_HOST / OLLAMA_HOST), and failures as messages a terminal user can act on.
  */
 import { parseHost } from '../config';
+import {
+  ApiClient,
+  ApiError,
+  UnreachableError,
+  type SendOptions
+} from '../../src/lib/ollama/client';
 import { parseNdjson } from '../../src/lib/ollama/stream';
 
 /** An error meant for the user: printed as "Error: <message>", exit code 1. */
@@ -29,77 +35,56 @@ export function serverUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function connectionCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } })?.cause;
+  const cause = (error as { cause?: { cause?: { code?: string } } })?.cause?.cause;
   return cause?.code;
 }
 
+/** The API client with its refusals and connection failures as messages for a terminal. */
 export class HearthClient {
+  private readonly api: ApiClient;
+
   constructor(
     readonly baseUrl: string,
     /** An API key for a server with sign-in on (HEARTH_API_KEY). */
-    private readonly apiKey?: string
-  ) {}
+    apiKey?: string
+  ) {
+    this.api = new ApiClient({ baseUrl, token: apiKey });
+  }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HearthClient {
     return new HearthClient(serverUrl(env), env.HEARTH_API_KEY?.trim() || undefined);
   }
 
-  /** fetch with errors turned into messages a user can act on. */
-  async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
-    let response: Response;
+  private async call<T>(path: string, work: () => Promise<T>): Promise<T> {
     try {
-      const headers = new Headers(init.headers);
-      if (this.apiKey) headers.set('Authorization', `Bearer ${this.apiKey}`);
-      response = await fetch(this.baseUrl + path, { ...init, headers });
+      return await work();
     } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error;
+      if (error instanceof ApiError) throw new CliError(error.message, error.status);
+      if (!(error instanceof UnreachableError)) throw error;
       const code = connectionCode(error);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
         throw new CliError(
           `could not connect to Hearth at ${this.baseUrl}, is it running? Start it with "hearth serve" (or set HEARTH_HOST)`
         );
       }
-      throw new CliError(`request to ${this.baseUrl}${path} failed: ${(error as Error).message}`);
+      const cause = (error.cause as Error | undefined)?.message ?? error.message;
+      throw new CliError(`request to ${this.baseUrl}${path} failed: ${cause}`);
     }
-    if (!response.ok && init.method !== 'HEAD') throw await errorFrom(response);
-    return response;
   }
 
-  async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await this.request(path, {
-      method,
-      signal,
-      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+  /** The response of a 2xx (or any HEAD). */
+  request(path: string, options: SendOptions = {}): Promise<Response> {
+    return this.call(path, () => this.api.send(path, options));
+  }
+
+  json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return this.call(path, () => this.api.json<T>(path, { method, json: body, signal }));
   }
 
   /** POSTs a JSON request and yields the NDJSON objects the server streams back. */
   async *stream<T>(path: string, body: unknown, signal?: AbortSignal): AsyncGenerator<T> {
-    const response = await this.request(path, {
-      method: 'POST',
-      signal,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body)
-    });
+    const response = await this.request(path, { method: 'POST', json: body, signal });
     if (!response.body) return;
     yield* parseNdjson<T>(response.body);
   }
-}
-
-async function errorFrom(response: Response): Promise<CliError> {
-  const text = await response.text().catch(() => '');
-  let message = text.trim() || `${response.status} ${response.statusText}`;
-  try {
-    const parsed = JSON.parse(text) as { error?: unknown };
-    if (typeof parsed.error === 'string') message = parsed.error;
-    else if (parsed.error && typeof parsed.error === 'object' && 'message' in parsed.error) {
-      message = String((parsed.error as { message: unknown }).message);
-    }
-  } catch {
-    // Not JSON: keep the text as is.
-  }
-  return new CliError(message, response.status);
 }

@@ -3,7 +3,8 @@
  * checks framing, headers and error handling at the HTTP boundary — not model answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteEngine, RemoteError } from '../../src/lib/engines/remote';
+import { RemoteEngine } from '../../src/lib/engines/remote';
+import { ApiError } from '../../src/lib/ollama/client';
 import { EngineError } from '../../src/lib/engines/engine';
 import { StreamError } from '../../src/lib/ollama/stream';
 import { listenLocal, type LocalServer } from './helpers/http';
@@ -145,7 +146,7 @@ describe('RemoteEngine', () => {
   it('surfaces HTTP refusals with the server’s error text', async () => {
     const engine = new RemoteEngine({ baseUrl, token: 'wrong' });
     const error = await engine.embed({ model: 'e', input: 'x' }).catch((e) => e);
-    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(401);
     expect(error.message).toBe('invalid API key');
     const ok = await new RemoteEngine({ baseUrl, token: 'secret' }).embed({

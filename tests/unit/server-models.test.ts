@@ -19,7 +19,8 @@ import {
   serverModelToCatalog
 } from '../../src/lib/portal/server-models';
 import { setCsrfToken } from '../../src/lib/portal/client';
-import { RemoteEngine, RemoteError } from '../../src/lib/engines/remote';
+import { RemoteEngine } from '../../src/lib/engines/remote';
+import { ApiError } from '../../src/lib/ollama/client';
 import { chooseEngine } from '../../src/lib/engines/select';
 import {
   boundedOnServer,
@@ -223,9 +224,9 @@ describe('server models against a real portal with sign-in on', () => {
     setCsrfToken(null);
     const engine = await defaultRuntimeDeps.createEngine('remote', { threads: null });
     const error = await engine.load(model, () => {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RemoteError);
-    expect((error as RemoteError).status).toBe(403);
-    expect((error as RemoteError).message).toMatch(/CSRF/);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(403);
+    expect((error as ApiError).message).toMatch(/CSRF/);
   });
 });
 

@@ -45,7 +45,6 @@ export async function uploadBlob(
     progress.bytes(digest, label, sent, size);
   });
   await client.request(`/api/blobs/${digest}`, {
-    method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
     body: Readable.toWeb(source) as ReadableStream<Uint8Array>,
     duplex: 'half'

@@ -8,10 +8,10 @@ import type {
   ChatResponse,
   EmbedRequest,
   EmbedResponse,
-  ErrorResponse,
   GenerateRequest,
   GenerateResponse
 } from '../ollama/types';
+import { ApiClient, ApiError, UnreachableError } from '../ollama/client';
 import { parseNdjson } from '../ollama/stream';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
@@ -30,24 +30,24 @@ export interface RemoteEngineOptions {
   fetch?: typeof fetch;
 }
 
-/** An HTTP-level refusal from the server, with its status and Ollama error text. */
-export class RemoteError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message);
-    this.name = 'RemoteError';
-  }
-}
-
 export class RemoteEngine implements Engine {
   readonly kind = 'remote' as const;
-  private readonly baseUrl: string;
+  private readonly api: ApiClient;
   private model: CatalogModel | null = null;
 
   constructor(private readonly options: RemoteEngineOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // Same origin: the portal's session cookie authenticates (never sent cross-origin).
+    this.api = new ApiClient({
+      baseUrl: options.baseUrl,
+      token: options.token,
+      headers: options.headers,
+      credentials: 'same-origin',
+      fetch: options.fetch
+    });
+  }
+
+  private get baseUrl(): string {
+    return this.api.baseUrl;
   }
 
   /** For messages: baseUrl '' means the server that served this page. */
@@ -70,7 +70,7 @@ export class RemoteEngine implements Engine {
       const response = await this.post('/api/show', { model: this.nameOf(model) }, signal);
       await response.body?.cancel();
     } catch (error) {
-      if (error instanceof RemoteError && error.status === 404) {
+      if (error instanceof ApiError && error.status === 404) {
         throw new EngineError(
           'not-downloaded',
           `${this.where} has no model ${this.nameOf(model)}: ${error.message}`
@@ -154,7 +154,7 @@ export class RemoteEngine implements Engine {
       }
       throw error;
     }
-    if (!response.body) throw new RemoteError(response.status, `${path} answered with no body`);
+    if (!response.body) throw new ApiError(response.status, `${path} answered with no body`);
     try {
       for await (const chunk of parseNdjson<T>(response.body)) yield chunk;
     } catch (error) {
@@ -167,42 +167,15 @@ export class RemoteEngine implements Engine {
   }
 
   private async post(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = {
-      ...this.options.headers?.(),
-      'content-type': 'application/json'
-    };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    let response: Response;
     try {
-      response = await doFetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers,
-        // Same origin: the portal's session cookie authenticates (never sent cross-origin).
-        credentials: 'same-origin',
-        body: JSON.stringify(body),
-        signal
-      });
+      return await this.api.send(path, { json: body, signal });
     } catch (error) {
       if (signal?.aborted) throw new EngineError('aborted', 'Stopped.', { cause: error });
-      throw new Error(`Cannot reach ${this.where}: ${(error as Error).message}`, {
-        cause: error
-      });
+      if (error instanceof UnreachableError)
+        throw new Error(`Cannot reach ${this.where}: ${(error.cause as Error).message}`, {
+          cause: error
+        });
+      throw error;
     }
-    if (!response.ok) throw new RemoteError(response.status, await errorText(response));
-    return response;
   }
-}
-
-async function errorText(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
-  try {
-    const parsed = JSON.parse(text) as Partial<ErrorResponse>;
-    if (typeof parsed.error === 'string') return parsed.error;
-  } catch {
-    // Not JSON: fall through to the raw text.
-  }
-  if (response.status === 401 || response.status === 403)
-    return `The server refused access (${response.status})`;
-  return text.trim() || `HTTP ${response.status}`;
 }

@@ -2,7 +2,7 @@
  * Typed calls for the account and administration pages: the caller's own password and
  * keys (/api/auth), users, groups, keys, grants and audit (/api/admin), and Ollama's
  * model management (/api/tags, show, copy, delete, blobs). Every call goes through
- * portalJson, so errors arrive as PortalError carrying the server's own message.
+ * portalJson, so errors arrive as ApiError carrying the server's own message.
  */
 import type {
   ApiKeyJson,
@@ -15,7 +15,8 @@ import type {
   UserRole
 } from '../ollama/portal';
 import type { ListResponse, ShowResponse } from '../ollama/types';
-import { PortalError, portalFetch, portalJson } from './client';
+import { ApiError } from '$lib/ollama/client';
+import { portalFetch, portalJson } from './client';
 
 export { PASSWORD_MIN } from '../ollama/portal';
 
@@ -178,11 +179,10 @@ export function contextLengthOf(show: ShowResponse): number | null {
 }
 
 export async function hasBlob(digest: string): Promise<boolean> {
-  const response = await fetch(`/api/blobs/${encodeURIComponent(digest)}`, {
-    method: 'HEAD',
-    credentials: 'same-origin'
+  const response = await portalFetch(`/api/blobs/${encodeURIComponent(digest)}`, {
+    method: 'HEAD'
   });
   if (response.status === 404) return false;
-  if (!response.ok) throw new PortalError(response.status, `${response.status} checking blob`);
+  if (!response.ok) throw new ApiError(response.status, `${response.status} checking blob`);
   return true;
 }

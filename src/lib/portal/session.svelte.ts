@@ -4,7 +4,8 @@
  * feature (server models, weights from the LAN, admin) hides itself.
  */
 import type { SessionResponse, UserJson } from '../ollama/portal';
-import { PortalError, portalJson, setCsrfToken } from './client';
+import { ApiError } from '$lib/ollama/client';
+import { portalJson, setCsrfToken } from './client';
 
 class PortalSession {
   /** null until the first check finishes. */
@@ -72,7 +73,7 @@ class PortalSession {
       this.apply(await portalJson<SessionResponse>('/api/auth/session'));
     } catch (error) {
       // Offline, or a plain static host: no portal. A portal that errors is still a portal.
-      this.available = error instanceof PortalError && error.status >= 500;
+      this.available = error instanceof ApiError && error.status >= 500;
     }
   }
 }

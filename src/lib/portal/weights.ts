@@ -67,7 +67,7 @@ export function portalWeightsToCatalog(list: readonly PortalWeights[]): CatalogM
   return list.map((w) => (w.format === 'gguf' ? ggufWeightsToCatalog(w) : mlcWeightsToCatalog(w)));
 }
 
-/** What the signed-in user may download from the portal; throws PortalError on refusal. */
+/** What the signed-in user may download from the portal; throws ApiError on refusal. */
 export async function fetchPortalWeights(signal?: AbortSignal): Promise<CatalogModel[]> {
   const body = await portalJson<PortalWeightsResponse>('/api/portal/weights', { signal });
   return portalWeightsToCatalog(body.models ?? []);

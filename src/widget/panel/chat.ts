@@ -4,7 +4,7 @@
  * an unreachable server, a revoked or unknown key and a page whose origin is not on the
  * key's list (a refused preflight looks like a network error to the page otherwise).
  */
-import { parseNdjson } from '../../lib/ollama/stream';
+import { ApiClient, ApiError, UnreachableError } from '../../lib/ollama/client';
 import type { ChatRequest, ChatResponse, Message } from '../../lib/ollama/types';
 import type { WidgetState, WidgetStatusResponse } from '../../lib/ollama/widget';
 import type { PanelConfig } from '../contract';
@@ -27,27 +27,21 @@ function keyPrefix(key: string): string {
   return /^(hw_[0-9a-f]{8})_/.exec(key)?.[1] ?? '';
 }
 
+/** The widget's client: its key as the bearer, never cookies. */
+function client(config: PanelConfig, token?: string): ApiClient {
+  return new ApiClient({ baseUrl: config.base, token, credentials: 'omit' });
+}
+
 export async function probe(config: PanelConfig): Promise<WidgetState | 'unreachable'> {
   const prefix = keyPrefix(config.key);
   if (!prefix) return 'unknown';
   try {
-    const res = await fetch(`${config.base}api/widget/status?key=${prefix}`, {
-      credentials: 'omit',
-      cache: 'no-store'
-    });
-    if (!res.ok) return 'unreachable';
-    return ((await res.json()) as WidgetStatusResponse).state;
+    const status = await client(config).json<WidgetStatusResponse>(
+      `/api/widget/status?key=${prefix}`
+    );
+    return status.state;
   } catch {
     return 'unreachable';
-  }
-}
-
-async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: unknown };
-    return typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
-  } catch {
-    return `HTTP ${res.status}`;
   }
 }
 
@@ -68,29 +62,21 @@ export async function* streamChat(
     messages: config.system ? [{ role: 'system', content: config.system }, ...messages] : messages,
     stream: true
   };
-  let res: Response;
   try {
-    res = await fetch(`${config.base}api/chat`, {
-      method: 'POST',
-      credentials: 'omit',
-      headers: { authorization: `Bearer ${config.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(request),
+    for await (const part of client(config, config.key).ndjson<ChatResponse>('/api/chat', {
+      json: request,
       signal
-    });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw await diagnose(config, '');
-  }
-  if (res.status === 429) throw new ChatFailure('rate', await errorText(res));
-  if (res.status === 401 || res.status === 403) throw await diagnose(config, await errorText(res));
-  if (!res.ok || !res.body) throw new ChatFailure('failed', await errorText(res));
-  try {
-    for await (const part of parseNdjson<ChatResponse>(res.body)) {
+    })) {
       if (part.message?.content) yield part.message.content;
       if (part.done) return;
     }
   } catch (error) {
     if (signal.aborted) throw error;
+    if (error instanceof UnreachableError) throw await diagnose(config, '');
+    if (error instanceof ApiError && error.status === 429)
+      throw new ChatFailure('rate', error.message);
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403))
+      throw await diagnose(config, error.message);
     throw new ChatFailure('failed', (error as Error).message);
   }
 }

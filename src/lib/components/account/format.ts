@@ -12,7 +12,7 @@ export function formatTime(iso: string | null | undefined, locale: string | null
   });
 }
 
-/** A thrown value as the message to show; PortalError already carries the server's text. */
+/** A thrown value as the message to show; ApiError already carries the server's text. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -6,7 +6,8 @@
  */
 import { startSha256 } from '$lib/util/sha256';
 import { hasBlob } from '$lib/portal/admin';
-import { PortalError, csrfHeaders } from '$lib/portal/client';
+import { ApiError, errorMessageOf } from '$lib/ollama/client';
+import { csrfHeaders } from '$lib/portal/client';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -50,7 +51,10 @@ export async function uploadBlob(
     };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve();
-      else reject(new PortalError(xhr.status, errorText(xhr)));
+      else
+        reject(
+          new ApiError(xhr.status, errorMessageOf(xhr.status, xhr.statusText, xhr.responseText))
+        );
     };
     xhr.onerror = () => reject(new Error('the upload failed: the connection was lost'));
     xhr.onabort = () => reject(new DOMException('upload cancelled', 'AbortError'));
@@ -59,16 +63,6 @@ export async function uploadBlob(
   });
   onProgress(1);
   return true;
-}
-
-function errorText(xhr: XMLHttpRequest): string {
-  try {
-    const body = JSON.parse(xhr.responseText) as { error?: string };
-    if (typeof body.error === 'string') return body.error;
-  } catch {
-    // Not JSON: use the status line.
-  }
-  return `${xhr.status} ${xhr.statusText}`.trim();
 }
 
 /** A model name suggested from a file name: "Qwen2.5-7B-Instruct-Q4_K_M.gguf" → "qwen2.5-7b-instruct-q4_k_m". */
