@@ -9,9 +9,9 @@ import type {
   ChatResponse,
   EmbedResponse,
   GenerateResponse,
-  Message,
-  Options
+  Message
 } from '../../src/lib/ollama/types';
+import { requestOptionsSchema } from '../../src/lib/ollama/options';
 import { ndjsonLine } from '../../src/lib/ollama/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
@@ -22,38 +22,6 @@ import { accessOf } from '../auth/access';
 import { ollamaError } from '../http/errors';
 import { answerGeneration, type Framer, type StreamEncoding } from './answer';
 import { MAX_IMAGES, MAX_MESSAGES, parseBody, tooManyImages, tooManyMessages } from './validate';
-
-// Every option may be null, meaning "not set" (as Ollama's Go decoder treats it).
-const optionsSchema = z
-  .object({
-    temperature: z.number().nullish(),
-    top_p: z.number().nullish(),
-    top_k: z.number().int().nullish(),
-    min_p: z.number().nullish(),
-    typical_p: z.number().nullish(),
-    repeat_penalty: z.number().nullish(),
-    repeat_last_n: z.number().int().nullish(),
-    presence_penalty: z.number().nullish(),
-    frequency_penalty: z.number().nullish(),
-    seed: z.number().int().nullish(),
-    num_predict: z.number().int().nullish(),
-    num_ctx: z.number().int().min(0).nullish(),
-    num_keep: z.number().int().nullish(),
-    num_batch: z.number().int().nullish(),
-    num_thread: z.number().int().min(0).nullish(),
-    num_gpu: z.number().int().nullish(),
-    stop: z.union([z.string().transform((s) => [s]), z.array(z.string())]).nullish(),
-    penalize_newline: z.boolean().nullish(),
-    mirostat: z.number().nullish(),
-    mirostat_tau: z.number().nullish(),
-    mirostat_eta: z.number().nullish()
-  })
-  .nullish()
-  .transform((options): Options | undefined =>
-    options
-      ? (Object.fromEntries(Object.entries(options).filter(([, v]) => v != null)) as Options)
-      : undefined
-  );
 
 const keepAlive = z.union([z.string(), z.number()]).nullish();
 const format = z
@@ -96,7 +64,7 @@ const generateSchema = z.object({
   format,
   images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
   keep_alive: keepAlive,
-  options: optionsSchema,
+  options: requestOptionsSchema,
   think: z.union([z.boolean(), z.string()]).nullish()
 });
 
@@ -107,7 +75,7 @@ const chatSchema = z.object({
   stream: z.boolean().nullish(),
   format,
   keep_alive: keepAlive,
-  options: optionsSchema,
+  options: requestOptionsSchema,
   think: z.union([z.boolean(), z.string()]).nullish()
 });
 
@@ -116,7 +84,7 @@ const embedSchema = z.object({
   input: z.union([z.string(), z.array(z.string())]).nullish(),
   truncate: z.boolean().nullish(),
   keep_alive: keepAlive,
-  options: optionsSchema,
+  options: requestOptionsSchema,
   dimensions: z.number().int().min(1).nullish()
 });
 
@@ -124,7 +92,7 @@ const embeddingsSchema = z.object({
   model: modelName,
   prompt: z.string().nullish(),
   keep_alive: keepAlive,
-  options: optionsSchema
+  options: requestOptionsSchema
 });
 
 function refuseUnsupported(

@@ -3,41 +3,7 @@
  * typed the way Ollama's Options struct types them, so a Modelfile written for Ollama
  * means the same thing here and a typo fails loudly instead of being ignored at run time.
  */
-import type { Options } from './types';
-
-type Kind = 'int' | 'float' | 'bool' | 'strings';
-
-const KINDS: Record<string, Kind> = {
-  num_keep: 'int',
-  seed: 'int',
-  num_predict: 'int',
-  top_k: 'int',
-  repeat_last_n: 'int',
-  mirostat: 'int',
-  num_ctx: 'int',
-  num_batch: 'int',
-  num_gpu: 'int',
-  main_gpu: 'int',
-  num_thread: 'int',
-  top_p: 'float',
-  min_p: 'float',
-  typical_p: 'float',
-  temperature: 'float',
-  repeat_penalty: 'float',
-  presence_penalty: 'float',
-  frequency_penalty: 'float',
-  mirostat_tau: 'float',
-  mirostat_eta: 'float',
-  tfs_z: 'float',
-  penalize_newline: 'bool',
-  use_mmap: 'bool',
-  use_mlock: 'bool',
-  numa: 'bool',
-  low_vram: 'bool',
-  f16_kv: 'bool',
-  vocab_only: 'bool',
-  stop: 'strings'
-};
+import { optionKind, type OptionKind, type Options } from './options';
 
 export class ParameterError extends Error {
   constructor(message: string) {
@@ -46,20 +12,33 @@ export class ParameterError extends Error {
   }
 }
 
+const NUMBER_WORDING: Partial<Record<OptionKind, string>> = {
+  int: 'an integer',
+  count: 'an integer of at least 0',
+  float: 'a number'
+};
+
+/** A number of a numeric kind, or undefined when `n` is not one. */
+function numberOf(kind: OptionKind, n: unknown): number | undefined {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
+  if (kind !== 'float' && !Number.isInteger(n)) return undefined;
+  return kind === 'count' && n < 0 ? undefined : n;
+}
+
 /** Converts one PARAMETER value written as text ("0.7", "true", "<|im_end|>"). */
 export function parseParameterText(name: string, text: string): number | boolean | string {
-  const kind = KINDS[name];
+  const kind = optionKind(name);
   if (!kind) throw new ParameterError(`unknown parameter '${name}'`);
   const value = unquote(text.trim());
   switch (kind) {
     case 'int':
+    case 'count':
     case 'float': {
-      const n = Number(value);
-      if (value === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
+      const n = value === '' ? undefined : numberOf(kind, Number(value));
+      if (n === undefined)
         throw new ParameterError(
-          `parameter '${name}' must be ${kind === 'int' ? 'an integer' : 'a number'}, got "${value}"`
+          `parameter '${name}' must be ${NUMBER_WORDING[kind]}, got "${value}"`
         );
-      }
       return n;
     }
     case 'bool':
@@ -78,7 +57,7 @@ export function normalizeParameters(
 ): Options & Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(input)) {
-    const kind = KINDS[name];
+    const kind = optionKind(name);
     if (!kind) throw new ParameterError(`unknown parameter '${name}'`);
     if (kind === 'strings') {
       const list = Array.isArray(raw) ? raw : [raw];
@@ -91,16 +70,9 @@ export function normalizeParameters(
         throw new ParameterError(`parameter '${name}' must be true or false`);
       out[name] = raw;
     } else {
-      const n = typeof raw === 'string' ? Number(raw) : raw;
-      if (
-        typeof n !== 'number' ||
-        !Number.isFinite(n) ||
-        (kind === 'int' && !Number.isInteger(n))
-      ) {
-        throw new ParameterError(
-          `parameter '${name}' must be ${kind === 'int' ? 'an integer' : 'a number'}`
-        );
-      }
+      const n = numberOf(kind, typeof raw === 'string' ? Number(raw) : raw);
+      if (n === undefined)
+        throw new ParameterError(`parameter '${name}' must be ${NUMBER_WORDING[kind]}`);
       out[name] = n;
     }
   }

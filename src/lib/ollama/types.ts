@@ -4,6 +4,7 @@
  * wllama in a tab and a chunk from /api/chat on the server are interchangeable.
  * Durations are nanoseconds, as in Ollama.
  */
+import type { Options } from './options';
 
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -40,29 +41,7 @@ export interface Tool {
 }
 
 /** Sampling and runtime options (Ollama's `options` object). */
-export interface Options {
-  temperature?: number;
-  top_p?: number;
-  top_k?: number;
-  min_p?: number;
-  typical_p?: number;
-  repeat_penalty?: number;
-  repeat_last_n?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  seed?: number;
-  num_predict?: number;
-  num_ctx?: number;
-  num_keep?: number;
-  num_batch?: number;
-  num_thread?: number;
-  num_gpu?: number;
-  stop?: string[];
-  penalize_newline?: boolean;
-  mirostat?: number;
-  mirostat_tau?: number;
-  mirostat_eta?: number;
-}
+export type { Options };
 
 /** "json", or a JSON schema object that the output must satisfy. */
 export type Format = 'json' | Record<string, unknown>;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { db, type Conversation, type HearthDB } from './db';
 import type { ChatMessage } from './conversations';
 import { newId } from '../util/id';
+import { savedOptionsSchema } from '../ollama/options';
 
 // The app's Content-Security-Policy forbids eval: without this, zod probes `new Function`
 // once to decide on its fast path, and the probe is reported as a policy violation.
@@ -17,22 +18,6 @@ export const EXPORT_FORMAT = 'hearth-conversations';
 export const EXPORT_VERSION = 1;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-
-const optionsSchema = z.object({
-  temperature: finite.optional(),
-  top_p: finite.optional(),
-  top_k: finite.optional(),
-  min_p: finite.optional(),
-  typical_p: finite.optional(),
-  repeat_penalty: finite.optional(),
-  repeat_last_n: finite.optional(),
-  presence_penalty: finite.optional(),
-  frequency_penalty: finite.optional(),
-  seed: finite.optional(),
-  num_predict: finite.optional(),
-  num_ctx: finite.optional(),
-  stop: z.array(z.string()).optional()
-});
 
 const statsSchema = z.object({
   engine: z.enum(['webgpu', 'wasm', 'remote']),
@@ -66,7 +51,7 @@ const conversationSchema = z.object({
   updatedAt: finite,
   modelId: z.string().nullable(),
   systemPrompt: z.string(),
-  options: optionsSchema,
+  options: savedOptionsSchema,
   messages: z.array(messageSchema)
 });
 

@@ -1,0 +1,92 @@
+/**
+ * Ollama's options, declared once. The API's `options`, Modelfile PARAMETER lines, the
+ * create API's `parameters` and the app's saved conversation settings all follow this
+ * table, as one Options struct serves all of them in Ollama's api/types.go; the type and
+ * the validators are derived from it, so they cannot drift apart.
+ */
+import { z } from 'zod';
+
+/** How each option is typed ("count": an integer of at least 0). */
+export const OPTION_KINDS = {
+  num_keep: 'int',
+  seed: 'int',
+  num_predict: 'int',
+  top_k: 'int',
+  repeat_last_n: 'int',
+  mirostat: 'int',
+  num_ctx: 'count',
+  num_batch: 'int',
+  num_gpu: 'int',
+  main_gpu: 'int',
+  num_thread: 'count',
+  top_p: 'float',
+  min_p: 'float',
+  typical_p: 'float',
+  temperature: 'float',
+  repeat_penalty: 'float',
+  presence_penalty: 'float',
+  frequency_penalty: 'float',
+  mirostat_tau: 'float',
+  mirostat_eta: 'float',
+  tfs_z: 'float',
+  penalize_newline: 'bool',
+  use_mmap: 'bool',
+  use_mlock: 'bool',
+  numa: 'bool',
+  low_vram: 'bool',
+  f16_kv: 'bool',
+  vocab_only: 'bool',
+  stop: 'strings'
+} as const;
+
+export type OptionName = keyof typeof OPTION_KINDS;
+export type OptionKind = (typeof OPTION_KINDS)[OptionName];
+
+interface KindValue {
+  int: number;
+  count: number;
+  float: number;
+  bool: boolean;
+  strings: string[];
+}
+
+export type Options = { [K in OptionName]?: KindValue[(typeof OPTION_KINDS)[K]] };
+
+export function optionKind(name: string): OptionKind | undefined {
+  return Object.hasOwn(OPTION_KINDS, name) ? OPTION_KINDS[name as OptionName] : undefined;
+}
+
+const VALUE_SCHEMAS: Record<OptionKind, z.ZodType> = {
+  int: z.number().int(),
+  count: z.number().int().min(0),
+  float: z.number(),
+  bool: z.boolean(),
+  // One stop string is a list of one, as Ollama's decoder reads it.
+  strings: z.union([z.string().transform((s) => [s]), z.array(z.string())])
+};
+
+function shape(wrap: (schema: z.ZodType) => z.ZodType): Record<OptionName, z.ZodType> {
+  const entries = Object.entries(OPTION_KINDS).map(([name, kind]) => [
+    name,
+    wrap(VALUE_SCHEMAS[kind])
+  ]);
+  return Object.fromEntries(entries) as Record<OptionName, z.ZodType>;
+}
+
+const withoutNulls = (options: Record<string, unknown>): Options =>
+  Object.fromEntries(Object.entries(options).filter(([, v]) => v != null)) as Options;
+
+/**
+ * A request's `options`. Every option may be null, meaning "not set" (as Ollama's Go
+ * decoder treats it), and so may the whole object; unknown names are dropped as Go
+ * drops unknown JSON fields.
+ */
+export const requestOptionsSchema = z
+  .object(shape((schema) => schema.nullish()))
+  .nullish()
+  .transform((options): Options | undefined => (options ? withoutNulls(options) : undefined));
+
+/** Options as the app saves them with a conversation (and reads them back on import). */
+export const savedOptionsSchema = z
+  .object(shape((schema) => schema.optional()))
+  .transform((options): Options => withoutNulls(options));
