@@ -4,7 +4,7 @@
  * "engine default", so they are left out rather than sent as 0 — except the answer-length
  * cap, which is always sent (see answerTokenLimit).
  */
-import type { Options } from '../ollama/types';
+import type { NumericOptionName, Options } from '../ollama/options';
 import { DEFAULT_CONTEXT } from '../engines/wasm-options';
 
 export type PresetName = 'balanced' | 'creative' | 'precise';
@@ -60,7 +60,7 @@ export function presetOf(options: Options): PresetName | 'custom' {
 }
 
 export interface NumericParam {
-  key: Exclude<keyof Options, 'stop' | 'penalize_newline'>;
+  key: NumericOptionName;
   min: number;
   max: number;
   step: number;

@@ -52,6 +52,11 @@ interface KindValue {
 
 export type Options = { [K in OptionName]?: KindValue[(typeof OPTION_KINDS)[K]] };
 
+/** The options whose values are numbers. */
+export type NumericOptionName = {
+  [K in OptionName]: KindValue[(typeof OPTION_KINDS)[K]] extends number ? K : never;
+}[OptionName];
+
 export function optionKind(name: string): OptionKind | undefined {
   return Object.hasOwn(OPTION_KINDS, name) ? OPTION_KINDS[name as OptionName] : undefined;
 }
