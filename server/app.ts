@@ -23,6 +23,7 @@ import { registerAuthRoutes } from './api/auth';
 import { registerAdminRoutes } from './api/admin';
 import { createWidgetCors } from './widget/cors';
 import { registerWidgetRoutes } from './widget/routes';
+import { registerWidgetLimits } from './widget/request-limits';
 import { registerStatusRoutes, type StatusRoutes } from './api/status';
 import { registerPortalRoutes, portalOptionsFromEnv, type PortalOptions } from './api/portal';
 import {
@@ -101,6 +102,7 @@ export async function buildApp(
   registerAuthRoutes(app, auth);
   registerAdminRoutes(app, auth, store);
   registerWidgetRoutes(app, auth);
+  registerWidgetLimits(app);
   options.configure?.(app, ctx);
   registerMonitoring(app, ctx, options.monitoring ?? monitoringOptionsFromEnv());
   const status = registerStatusRoutes(app, ctx);

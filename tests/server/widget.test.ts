@@ -264,6 +264,47 @@ describe('a widget key on its host pages', () => {
   });
 });
 
+describe('what a widget request may ask', () => {
+  it('keeps the model context, threads and keep_alive, and caps the answer length', async () => {
+    const created = await server.api('POST', '/api/admin/widgets', {
+      name: 'unmetered',
+      origins: [WIKI],
+      models: ['stories'],
+      rateLimitPerMin: 0
+    });
+    expect(created.status).toBe(201);
+    const unmetered = created.body.key as string;
+    const before = await server.api('GET', '/api/ps');
+    const loaded = (before.body.models as { name: string; context_length: number }[])[0];
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${unmetered}`,
+        'content-type': 'application/json',
+        origin: WIKI
+      },
+      body: JSON.stringify({
+        model: 'stories',
+        messages: MESSAGES,
+        stream: false,
+        keep_alive: -1,
+        options: { num_ctx: 64, num_thread: 64, num_predict: 1_000_000, temperature: 0 }
+      })
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { eval_count: number };
+    expect(answer.eval_count).toBeLessThanOrEqual(1_024);
+    const after = await server.api('GET', '/api/ps');
+    const still = (
+      after.body.models as { name: string; context_length: number; expires_at: string }[]
+    )[0];
+    expect(still.context_length).toBe(loaded.context_length);
+    expect(still.expires_at.startsWith('2318')).toBe(false);
+    const revoked = await server.api('DELETE', `/api/admin/widgets/${created.body.widgetKey.id}`);
+    expect(revoked.status).toBeLessThan(300);
+  });
+});
+
 describe('widget files', () => {
   it('serves widget.js and its chunks to any page, and nothing else of the app', async () => {
     for (const file of ['/widget.js', '/widget/panel.js']) {
