@@ -1,10 +1,11 @@
 /**
- * What the store needs from a GGUF header: proof the file is a model, the details
- * Ollama lists (family, parameter size, quantization), model_info for /api/show and
- * the embedding/completion capability. Blobs never change, so results are cached by path.
+ * What the store needs from a GGUF (read by the shared reader, src/lib/gguf): proof the
+ * file is a whole model, the details Ollama lists (family, parameter size, quantization),
+ * model_info for /api/show and the embedding/completion capability. Blobs never change,
+ * so results are cached by path.
  */
-import fs from 'node:fs/promises';
-import { gguf, GGMLFileQuantizationType, GGMLQuantizationType } from '@huggingface/gguf';
+import { openAsBlob } from 'node:fs';
+import { checkGgufBlob, GgufError } from '../../src/lib/gguf/read';
 import type { Capability } from '../../src/lib/ollama/types';
 import { badRequest } from '../errors';
 
@@ -33,71 +34,24 @@ export function readGgufInfo(file: string): Promise<GgufInfo> {
 }
 
 async function parse(file: string): Promise<GgufInfo> {
-  const handle = await fs.open(file, 'r');
-  let size: number;
+  let summary;
   try {
-    const magic = Buffer.alloc(4);
-    await handle.read(magic, 0, 4, 0);
-    size = (await handle.stat()).size;
-    if (magic.toString('latin1') !== 'GGUF')
-      throw badRequest('invalid model file: not a GGUF file (missing "GGUF" magic)');
-  } finally {
-    await handle.close();
-  }
-  let parsed;
-  try {
-    parsed = await gguf(file, { allowLocalFile: true, computeParametersCount: true });
+    summary = await checkGgufBlob(await openAsBlob(file), { parameterCount: true });
   } catch (err) {
-    throw badRequest(`invalid model file: unreadable GGUF header (${(err as Error).message})`);
+    if (err instanceof GgufError) throw badRequest(`invalid model file: ${err.message}`);
+    throw err;
   }
-  if (Number(parsed.tensorDataOffset) > size || parsed.tensorInfos.length === 0) {
-    throw badRequest('invalid model file: GGUF has no tensor data (truncated?)');
-  }
-  const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed.metadata)) {
-    if (key === 'version' || key === 'tensor_count' || key === 'kv_count') continue;
-    metadata[key] = toJson(value);
-  }
-  const architecture =
-    typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : '';
+  const { architecture, metadata } = summary;
   if (!architecture) throw badRequest('invalid model file: GGUF has no general.architecture');
-  metadata['general.parameter_count'] = parsed.parameterCount;
-  const contextLength = metadata[`${architecture}.context_length`];
+  const parameterCount = summary.parameterCount ?? 0;
   return {
     architecture,
-    parameterCount: parsed.parameterCount,
-    quantization: quantizationName(metadata['general.file_type'], parsed.tensorInfos),
-    metadata,
-    embedding: isEmbeddingModel(architecture, metadata),
-    contextLength: typeof contextLength === 'number' ? contextLength : undefined
+    parameterCount,
+    quantization: summary.quantization ?? 'unknown',
+    metadata: { ...metadata, 'general.parameter_count': parameterCount },
+    embedding: summary.embedding,
+    contextLength: summary.contextLength ?? undefined
   };
-}
-
-function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toJson);
-  return value;
-}
-
-/** An embedding model pools its outputs and/or attends non-causally. */
-function isEmbeddingModel(arch: string, metadata: Record<string, unknown>): boolean {
-  return (
-    metadata[`${arch}.pooling_type`] !== undefined || metadata[`${arch}.attention.causal`] === false
-  );
-}
-
-function quantizationName(
-  fileType: unknown,
-  tensors: { name: string; dtype: GGMLQuantizationType }[]
-): string {
-  if (typeof fileType === 'number' && GGMLFileQuantizationType[fileType])
-    return GGMLFileQuantizationType[fileType];
-  // No file_type: report the most common type among the weight matrices.
-  const counts = new Map<number, number>();
-  for (const t of tensors)
-    if (t.name.endsWith('.weight')) counts.set(t.dtype, (counts.get(t.dtype) ?? 0) + 1);
-  const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  return top ? (GGMLQuantizationType[top[0]] ?? 'unknown') : 'unknown';
 }
 
 /** Ollama's human form of a parameter count: "293K", "24.4M", "7B". */

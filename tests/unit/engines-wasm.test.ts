@@ -22,6 +22,7 @@ import {
 import { EngineError } from '../../src/lib/engines/engine';
 import { runMetrics } from '../../src/lib/engines/metrics';
 import { finishToDoneReason } from '../../src/lib/engines/pieces';
+import { ggufWithKeys } from './helpers/gguf';
 import { STORIES } from './helpers/models';
 
 describe('chooseThreads', () => {
@@ -117,8 +118,8 @@ describe('hasPoolingMetadata', () => {
   it('tells embedding GGUFs (which declare pooling) from chat/base models', async () => {
     const stories = new Blob([fs.readFileSync(STORIES)]);
     expect(await hasPoolingMetadata(stories)).toBe(false);
-    const header = new Blob(['GGUF\x03\x00\x00\x00', 'bert.pooling_type', '\x01\x00\x00\x00']);
-    expect(await hasPoolingMetadata(header)).toBe(true);
+    const embedding = await ggufWithKeys(STORIES, { 'llama.pooling_type': 1 });
+    expect(await hasPoolingMetadata(embedding)).toBe(true);
   });
 });
 

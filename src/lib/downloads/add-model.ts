@@ -3,9 +3,10 @@
  * from a local file (the air-gapped "weights on a USB stick" case). Both create a user
  * catalog entry "gguf:<slug>" and then share the chunked write + verify path.
  */
+import { parseGGUFQuantLabel } from '@huggingface/gguf';
 import { fileNameFromUrl, freeGgufId, saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
-import { checkGgufHeader, GgufError } from '../models/gguf-check';
+import { checkGgufHeader, GgufError } from '../gguf/read';
 import type { CatalogModel, ModelState } from '../models/types';
 import { db, type HearthDB } from '../store/db';
 import { chunkCount, getModelState, putModelState, resetModelFiles } from '../store/model-files';
@@ -17,9 +18,7 @@ import { verifyStoredModel } from './verify';
 
 /** "Q4_K_M" from "qwen2.5-0.5b-instruct-q4_k_m.gguf"; null when the name does not say. */
 export function quantizationFromFileName(fileName: string): string | null {
-  const stem = fileName.replace(/\.gguf$/i, '');
-  const m = /(?:^|[-_.])(I?Q\d(?:_[0-9A-Z]+)*|BF16|F16|F32)(?=[-_.]|$)/i.exec(stem);
-  return m ? m[1].toUpperCase() : null;
+  return parseGGUFQuantLabel(fileName)?.toUpperCase() ?? null;
 }
 
 export class AddModelError extends Error {

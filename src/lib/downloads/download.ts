@@ -8,7 +8,7 @@
  */
 import { saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
-import { checkGgufMagic, GgufError } from '../models/gguf-check';
+import { checkGgufMagic, GgufError } from '../gguf/read';
 import type { CatalogModel, ModelState } from '../models/types';
 import { db, type HearthDB } from '../store/db';
 import { chunkCount, getModelState, putModelState, resetModelFiles } from '../store/model-files';

@@ -5,7 +5,7 @@
  */
 import { startSha256 } from '../util/sha256';
 import { saveUserModel } from '../models/catalog';
-import { checkGgufBlob, GgufError, type GgufSummary } from '../models/gguf-check';
+import { checkGgufBlob, GgufError, type GgufSummary } from '../gguf/read';
 import { ggufMemoryBytes, DEFAULT_CONTEXT } from '../models/gguf-builtins';
 import type { CatalogModel, ModelState } from '../models/types';
 import type { HearthDB } from '../store/db';

@@ -5,7 +5,7 @@
  * wllama imports so they are unit-tested in Node.
  */
 import type { Options } from '../ollama/types';
-import { isGgufMagic } from '../models/gguf-check';
+import { isGgufMagic, readGgufSummary } from '../gguf/read';
 import { EngineError } from './engine';
 import type { ChoiceLike } from './pieces';
 
@@ -160,13 +160,7 @@ export async function looksLikeGguf(blob: Blob): Promise<boolean> {
   return isGgufMagic(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
 }
 
-/** Embedding GGUFs declare `<arch>.pooling_type`; chat models do not. */
+/** Embedding GGUFs pool their outputs (`<arch>.pooling_type`) or attend non-causally. */
 export async function hasPoolingMetadata(blob: Blob): Promise<boolean> {
-  const head = new Uint8Array(await blob.slice(0, Math.min(blob.size, 256 * 1024)).arrayBuffer());
-  const needle = new TextEncoder().encode('.pooling_type');
-  outer: for (let i = 0; i + needle.length <= head.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (head[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
+  return (await readGgufSummary(blob)).embedding;
 }

@@ -3,15 +3,8 @@
  * (or a LAN mirror with the same layout). Sizes are the hub's listed file sizes, rounded:
  * they drive the fit check before download; the real size comes from the server.
  */
+import type { KvShape } from '../gguf/read';
 import type { CatalogModel } from './types';
-
-/** Shape of the attention stack, enough to size the KV cache. */
-export interface KvShape {
-  layers: number;
-  kvHeads: number;
-  headDim: number;
-  trainedContext: number;
-}
 
 /** Context the WASM engine is started with unless the model's own is smaller. */
 export const DEFAULT_CONTEXT = 4096;

@@ -8,7 +8,7 @@ import type { DeviceProbe } from '../device/types';
 import { AddModelError, addModelFromUrl, importModelFile } from '../downloads/add-model';
 import { downloadModel } from '../downloads/download';
 import type { DownloadProgress } from '../downloads/progress';
-import { GgufError } from './gguf-check';
+import { GgufError } from '../gguf/read';
 import { listCatalog, removeUserModel, saveUserModel } from './catalog';
 import { cachedMlcModels, deleteMlcModel } from './mlc-cache';
 import type { CatalogModel, ModelState } from './types';

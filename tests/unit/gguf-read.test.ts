@@ -6,7 +6,8 @@ import {
   checkGgufHeader,
   GgufError,
   readGgufSummary
-} from '../../src/lib/models/gguf-check';
+} from '../../src/lib/gguf/read';
+import { ggufWithKeys } from './helpers/gguf';
 import { SHARED_MODELS, STORIES } from './helpers/models';
 
 const stories = fs.readFileSync(STORIES);
@@ -60,9 +61,19 @@ describe('GGUF metadata', () => {
       contextLength: 512,
       quantization: 'F32',
       hasChatTemplate: false,
+      embedding: false,
       expectedBytes: stories.length,
+      parameterCount: null,
       shape: { layers: 5, kvHeads: 4, headDim: 8, trainedContext: 512 }
     });
+    expect(s.metadata['general.architecture']).toBe('llama');
+  });
+
+  it('counts parameters when asked, and tells an embedding model by its pooling', async () => {
+    const counted = await readGgufSummary(new Blob([stories]), { parameterCount: true });
+    expect(counted.parameterCount).toBe(292_800);
+    const embedding = await ggufWithKeys(STORIES, { 'llama.pooling_type': 1 });
+    expect((await checkGgufBlob(embedding)).embedding).toBe(true);
   });
 
   it('computes quantized tensor sizes (Q8_0, Q4_0) exactly', async () => {

@@ -1,10 +1,19 @@
 /**
- * Is this really a whole GGUF? The header check catches HTML error pages and other files
- * saved under a .gguf name; the metadata parse (via @huggingface/gguf) gives architecture,
- * context, quantization and chat template, and the tensor table tells how long the file
- * must be, which catches truncation even when the server's length was wrong.
+ * The one GGUF reader, for the browser (a stored model's Blob) and the server (a blob
+ * file, opened as a Blob). Is this really a whole GGUF? The header check catches HTML
+ * error pages and other files saved under a .gguf name; the metadata parse (via
+ * @huggingface/gguf) gives architecture, context, quantization, chat template and whether
+ * it embeds; the tensor table tells how long the file must be, which catches truncation
+ * even when a server's length was wrong.
  */
-import type { KvShape } from './gguf-builtins';
+
+/** Shape of the attention stack, enough to size the KV cache. */
+export interface KvShape {
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  trainedContext: number;
+}
 
 export class GgufError extends Error {
   constructor(
@@ -133,15 +142,43 @@ export interface GgufSummary {
   architecture: string | null;
   name: string | null;
   contextLength: number | null;
-  /** "Q4_K_M", "F32"… from general.file_type; null when absent. */
+  /**
+   * "Q4_K_M", "F32"… from general.file_type, else the most common type among the weight
+   * matrices; null when neither says.
+   */
   quantization: string | null;
   hasChatTemplate: boolean;
+  /** An embedding model: it pools its outputs and/or attends non-causally. */
+  embedding: boolean;
   shape: KvShape | null;
   /** Minimum file size the tensor table implies; null when not computable. */
   expectedBytes: number | null;
+  /** Only when asked for (it walks every tensor). */
+  parameterCount: number | null;
+  /** Every key but the header counters, JSON-safe (bigints as numbers). */
+  metadata: Record<string, unknown>;
+}
+
+export interface ReadOptions {
+  parameterCount?: boolean;
 }
 
 type Metadata = Record<string, unknown>;
+
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toJson);
+  return value;
+}
+
+function jsonMetadata(raw: Record<string, unknown>): Metadata {
+  const out: Metadata = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'version' || key === 'tensor_count' || key === 'kv_count') continue;
+    out[key] = toJson(value);
+  }
+  return out;
+}
 
 function num(md: Metadata, key: string): number | null {
   const v = md[key];
@@ -161,42 +198,66 @@ function kvShape(md: Metadata, arch: string, context: number | null): KvShape | 
   return { layers, kvHeads, headDim, trainedContext: context ?? 2048 };
 }
 
-/** Parses a stored GGUF's metadata, reading only the ranges it needs from the Blob. */
-export async function readGgufSummary(blob: Blob): Promise<GgufSummary> {
-  const { gguf, GGMLFileQuantizationType } = await import('@huggingface/gguf');
+/** Parses a GGUF's metadata, reading only the ranges it needs from the Blob. */
+export async function readGgufSummary(blob: Blob, options: ReadOptions = {}): Promise<GgufSummary> {
+  const { gguf, GGMLFileQuantizationType, GGMLQuantizationType } =
+    await import('@huggingface/gguf');
   const blobFetch = async (_url: string | URL | Request, init?: RequestInit) => {
     const range = /bytes=(\d+)-(\d*)/.exec(new Headers(init?.headers).get('range') ?? '');
     const start = range ? Number(range[1]) : 0;
     const end = range?.[2] ? Number(range[2]) + 1 : blob.size;
     return new Response(blob.slice(start, Math.min(end, blob.size)), { status: 206 });
   };
-  let parsed;
+  // The URL is never fetched: every read goes to blobFetch.
+  const source = 'https://hearth.invalid/model.gguf';
+  const read = { fetch: blobFetch as typeof fetch };
+  let parsed: Awaited<ReturnType<typeof gguf>> & { parameterCount?: number };
   try {
-    parsed = await gguf('https://hearth.invalid/model.gguf', { fetch: blobFetch as typeof fetch });
+    parsed = options.parameterCount
+      ? await gguf(source, { ...read, computeParametersCount: true })
+      : await gguf(source, read);
   } catch (e) {
     throw new GgufError('ggufMetadata', `corrupt GGUF metadata: ${(e as Error).message}`, {
       detail: (e as Error).message
     });
   }
-  const md = parsed.metadata as unknown as Metadata;
+  const md = jsonMetadata(parsed.metadata as unknown as Metadata);
   const arch = typeof md['general.architecture'] === 'string' ? md['general.architecture'] : null;
   const contextLength = arch ? num(md, `${arch}.context_length`) : null;
   const fileType = num(md, 'general.file_type');
+  const dominant = dominantType(parsed.tensorInfos);
+  const count = parsed.parameterCount;
   return {
     architecture: arch,
     name: typeof md['general.name'] === 'string' ? md['general.name'] : null,
     contextLength,
-    quantization: fileType === null ? null : (GGMLFileQuantizationType[fileType] ?? null),
+    quantization:
+      (fileType === null ? null : GGMLFileQuantizationType[fileType]) ??
+      (dominant === null ? null : (GGMLQuantizationType[dominant] ?? null)),
     hasChatTemplate: typeof md['tokenizer.chat_template'] === 'string',
+    embedding:
+      arch !== null &&
+      (md[`${arch}.pooling_type`] !== undefined || md[`${arch}.attention.causal`] === false),
     shape: arch ? kvShape(md, arch, contextLength) : null,
-    expectedBytes: tensorDataEnd(parsed.tensorDataOffset, parsed.tensorInfos)
+    expectedBytes: tensorDataEnd(parsed.tensorDataOffset, parsed.tensorInfos),
+    parameterCount: typeof count === 'number' ? count : null,
+    metadata: md
   };
 }
 
+/** The most common type among the weight matrices (for files without general.file_type). */
+function dominantType(tensors: { name: string; dtype: number }[]): number | null {
+  const counts = new Map<number, number>();
+  for (const t of tensors)
+    if (t.name.endsWith('.weight')) counts.set(t.dtype, (counts.get(t.dtype) ?? 0) + 1);
+  const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return top ? top[0] : null;
+}
+
 /** Throws GgufError unless `blob` is a complete GGUF; returns its summary. */
-export async function checkGgufBlob(blob: Blob): Promise<GgufSummary> {
+export async function checkGgufBlob(blob: Blob, options: ReadOptions = {}): Promise<GgufSummary> {
   checkGgufHeader(new Uint8Array(await blob.slice(0, 64).arrayBuffer()));
-  const summary = await readGgufSummary(blob);
+  const summary = await readGgufSummary(blob, options);
   if (summary.expectedBytes !== null && blob.size < summary.expectedBytes) {
     throw new GgufError(
       'ggufTruncated',
