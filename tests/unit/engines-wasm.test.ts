@@ -22,6 +22,7 @@ import {
 import { EngineError } from '../../src/lib/engines/engine';
 import { runMetrics } from '../../src/lib/engines/metrics';
 import { finishToDoneReason } from '../../src/lib/engines/pieces';
+import { ModelNotStoredError } from '../../src/lib/store/model-files';
 import { ggufWithKeys } from './helpers/gguf';
 import { STORIES } from './helpers/models';
 
@@ -92,6 +93,12 @@ describe('mapWllamaError', () => {
     const mapped = mapWllamaError(err, 'load');
     expect(mapped).toBeInstanceOf(EngineError);
     expect((mapped as EngineError).code).toBe('bad-model');
+  });
+  it('reports weights missing from this browser as not-downloaded', () => {
+    const missing = new ModelNotStoredError('model gguf:x is not downloaded and verified');
+    const mapped = mapWllamaError(missing, 'load') as EngineError;
+    expect(mapped.code).toBe('not-downloaded');
+    expect(mapped.message).toBe(missing.message);
   });
   it('reports wasm aborts during a run as crashed, and OOM anywhere as crashed', () => {
     const abort = Object.assign(new Error('(ABORT) GGML_ASSERT failed'), { name: 'RuntimeError' });

@@ -11,6 +11,7 @@ import type { HearthDB } from '../../src/lib/store/db';
 import {
   deleteModelFiles,
   getModelState,
+  ModelNotStoredError,
   readModelBlob,
   storageUsed
 } from '../../src/lib/store/model-files';
@@ -18,7 +19,6 @@ import { downloadModel } from '../../src/lib/downloads/download';
 import { addModelFromUrl, importModelFile } from '../../src/lib/downloads/add-model';
 import { getCatalogModel } from '../../src/lib/models/catalog';
 import type { CatalogModel } from '../../src/lib/models/types';
-import { EngineError } from '../../src/lib/engines/engine';
 import { freshDatabase } from './helpers/db';
 import { listenLocal, type LocalServer } from './helpers/http';
 import { STORIES, STORIES_SHA256 } from './helpers/models';
@@ -111,7 +111,7 @@ describe('download, cut, resume, verify', () => {
     expect(cut.bytesStored).toBeGreaterThan(0);
     expect(cut.bytesStored).toBeLessThanOrEqual(400_000);
     expect(cut.totalBytes).toBe(full.length);
-    await expect(readModelBlob(model.id, database)).rejects.toBeInstanceOf(EngineError);
+    await expect(readModelBlob(model.id, database)).rejects.toBeInstanceOf(ModelNotStoredError);
 
     // As after a reload: nothing in memory, only what IndexedDB holds.
     const stored = await getModelState(model.id, database);

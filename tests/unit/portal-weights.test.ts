@@ -20,7 +20,7 @@ import {
   mlcWeightsToCatalog,
   portalWeightsToCatalog
 } from '../../src/lib/portal/weights';
-import { mlcAppConfig, portalMlcRecord } from '../../src/lib/engines/mlc-config';
+import { mlcAppConfig, portalMlcRecord } from '../../src/lib/models/mlc-config';
 import { downloadModel } from '../../src/lib/downloads/download';
 import { getCatalogModel, listCatalog, saveUserModel } from '../../src/lib/models/catalog';
 import type { HearthDB } from '../../src/lib/store/db';

@@ -11,9 +11,9 @@ import type {
   GenerateRequest,
   GenerateResponse
 } from '../ollama/types';
-import type { CatalogModel } from '../models/types';
+import type { CatalogModel, EngineKind } from '../models/types';
 
-export type EngineKind = 'webgpu' | 'wasm' | 'remote';
+export type { EngineKind };
 
 export interface LoadProgress {
   /** read: weights coming out of IndexedDB; fetch: network; init: engine start-up. */

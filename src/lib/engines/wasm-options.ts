@@ -6,6 +6,7 @@
  */
 import type { Options } from '../ollama/types';
 import { isGgufMagic, readGgufSummary } from '../gguf/read';
+import { ModelNotStoredError } from '../store/model-files';
 import { EngineError } from './engine';
 import type { ChoiceLike } from './pieces';
 
@@ -121,6 +122,8 @@ interface WllamaLikeError {
  */
 export function mapWllamaError(error: unknown, phase: 'load' | 'run'): Error {
   if (error instanceof EngineError) return error;
+  if (error instanceof ModelNotStoredError)
+    return new EngineError('not-downloaded', error.message, { cause: error });
   const e = (error ?? {}) as WllamaLikeError;
   const message = typeof e.message === 'string' && e.message ? e.message : String(error);
   if (e.name === 'AbortError') return new EngineError('aborted', 'Stopped.', { cause: error });

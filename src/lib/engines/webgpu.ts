@@ -22,7 +22,7 @@ import type {
 } from '../ollama/types';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
-import { mlcAppConfig } from './mlc-config';
+import { mlcAppConfig } from '../models/mlc-config';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import {
   chatChunks,

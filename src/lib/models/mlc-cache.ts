@@ -4,7 +4,7 @@
  * Portal-hosted models are looked up through their own records (mlcAppConfig).
  */
 import type { AppConfig } from '@mlc-ai/web-llm';
-import { mlcAppConfig } from '../engines/mlc-config';
+import { mlcAppConfig } from './mlc-config';
 import type { CatalogModel } from './types';
 
 async function appConfig(models: readonly CatalogModel[]) {

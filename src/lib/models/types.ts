@@ -64,3 +64,6 @@ export interface ModelState {
   errorParams?: Record<string, string | number>;
   updatedAt: number;
 }
+
+/** Where a model runs: WebGPU in the tab, WASM on the CPU in the tab, or a server. */
+export type EngineKind = 'webgpu' | 'wasm' | 'remote';

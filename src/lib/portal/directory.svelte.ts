@@ -4,7 +4,7 @@
  */
 import type { GroupJson } from '../ollama/portal';
 import { listGroups, listUsers, type AdminUser } from './admin';
-import { messageOf } from '../components/account/format';
+import { messageOf } from '../util/format';
 
 export class Directory {
   users = $state<AdminUser[]>([]);

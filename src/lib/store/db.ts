@@ -6,8 +6,7 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { Message, Metrics, Options } from '../ollama/types';
-import type { CatalogModel, ModelState } from '../models/types';
-import type { EngineKind } from '../engines/engine';
+import type { CatalogModel, EngineKind, ModelState } from '../models/types';
 
 export interface Conversation {
   id: string;

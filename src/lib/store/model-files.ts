@@ -4,9 +4,16 @@
  * crash or reload bytesStored always equals the bytes in the stored chunks.
  */
 import { toPlain } from '../util/plain';
-import { EngineError } from '../engines/engine';
 import type { ModelState } from '../models/types';
 import { db, type HearthDB } from './db';
+
+/** A model the engine asked for is not (wholly) stored and verified in this browser. */
+export class ModelNotStoredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelNotStoredError';
+  }
+}
 
 export async function getModelState(
   id: string,
@@ -55,15 +62,13 @@ export async function readStoredBlob(id: string, database: HearthDB = db()): Pro
 export async function readModelBlob(id: string, database: HearthDB = db()): Promise<Blob> {
   const state = await getModelState(id, database);
   if (state?.status !== 'ready') {
-    throw new EngineError(
-      'not-downloaded',
+    throw new ModelNotStoredError(
       `model ${id} is not downloaded and verified (status: ${state?.status ?? 'none'})`
     );
   }
   const blob = await readStoredBlob(id, database);
   if (blob.size !== state.bytesStored) {
-    throw new EngineError(
-      'not-downloaded',
+    throw new ModelNotStoredError(
       `model ${id} is incomplete in storage: ${blob.size} of ${state.bytesStored} bytes — delete and download it again`
     );
   }

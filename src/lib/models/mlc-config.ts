@@ -4,7 +4,7 @@
  * fetches weights and the model library from the LAN instead of a hub. Pure (web-llm's
  * prebuilt config is passed in), so it is unit-tested without loading web-llm.
  */
-import type { CatalogModel } from '../models/types';
+import type { CatalogModel } from './types';
 
 /** The fields of web-llm's ModelRecord Hearth fills in (its own type pulls in the library). */
 export interface MlcRecord {

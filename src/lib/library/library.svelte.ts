@@ -9,9 +9,9 @@ import { AddModelError, addModelFromUrl, importModelFile } from '../downloads/ad
 import { downloadModel } from '../downloads/download';
 import type { DownloadProgress } from '../downloads/progress';
 import { GgufError } from '../gguf/read';
-import { listCatalog, removeUserModel, saveUserModel } from './catalog';
-import { cachedMlcModels, deleteMlcModel } from './mlc-cache';
-import type { CatalogModel, ModelState } from './types';
+import { listCatalog, removeUserModel, saveUserModel } from '../models/catalog';
+import { cachedMlcModels, deleteMlcModel } from '../models/mlc-cache';
+import type { CatalogModel, ModelState } from '../models/types';
 import { deleteModelFiles, listModelStates, storageUsed } from '../store/model-files';
 import { portalSession } from '../portal/session.svelte';
 import { fetchPortalWeights, isPortalModel, mergePortalCatalog } from '../portal/weights';
