@@ -17,6 +17,7 @@ import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';
 import { clientSignal, keepAliveOf } from '../runtime/http';
+import { checkRequestTemplate } from '../runtime/template-prompt';
 import type { GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { accessOf } from '../auth/access';
 import { ollamaError } from '../http/errors';
@@ -168,6 +169,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
         done: true
       } satisfies GenerateResponse);
     }
+    if (body.template && !body.raw) checkRequestTemplate(body.template);
     const job: GenerateJob = {
       ...jobBase(body, keepAliveMs, request, reply),
       input: {

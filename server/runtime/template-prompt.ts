@@ -47,6 +47,14 @@ function templateFor(source: string, origin: Origin): CompiledTemplate {
   return template;
 }
 
+/**
+ * Compiles a request's own template up front, so a broken one is a 400 before any model
+ * is loaded for it (as Ollama parses it before scheduling).
+ */
+export function checkRequestTemplate(source: string): void {
+  templateFor(source, 'request');
+}
+
 /** The text of a templated (not raw) generate prompt, as Ollama's generate renders it. */
 export function generateText(
   input: Extract<PromptInput, { kind: 'generate' }>,

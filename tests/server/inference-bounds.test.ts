@@ -251,6 +251,19 @@ describe('client mistakes are 4xx', () => {
     }
   });
 
+  it('refuses a broken request template before loading the model for it', async () => {
+    const res = await post(`${server.url}/api/generate`, {
+      model: 'stories-unloaded',
+      prompt: 'Once',
+      template: '{{ .Prompt',
+      stream: false
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/^template: /);
+    const ps = await (await fetch(`${server.url}/api/ps`)).json();
+    expect(ps.models.map((m: { name: string }) => m.name)).not.toContain('stories-unloaded:latest');
+  });
+
   it('refuses an empty keep_alive instead of unloading, and survives an enormous one', async () => {
     const empty = await post(`${server.url}/api/generate`, { model: 'stories', keep_alive: '' });
     expect(empty.status).toBe(400);
