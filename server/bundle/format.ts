@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { displayName, modelNameSegments, type ModelName } from '../../src/lib/ollama/names';
+import { formatBytes } from '../../src/lib/util/format';
 import { digestHex, isDigest, type Digest } from '../store/digest';
 
 export const INDEX_ENTRY = 'hearth-bundle.json';
@@ -54,18 +55,6 @@ export function blobEntry(digest: Digest): string {
   return `blobs/sha256-${digestHex(digest)}`;
 }
 
-/** Bytes as people read them in a summary (1 decimal, binary units). */
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 export interface SummaryModel {
   name: ModelName;
   size: number;
@@ -78,11 +67,11 @@ export function summaryText(index: BundleIndex, models: SummaryModel[]): string 
   const total = index.blobs.reduce((sum, blob) => sum + blob.size, 0);
   const lines = [
     `Hearth model bundle, created ${index.createdAt} by ${index.createdBy}`,
-    `${models.length} model(s), ${index.blobs.length} file(s), ${size(total)} in all`,
+    `${models.length} model(s), ${index.blobs.length} file(s), ${formatBytes(total)} in all`,
     ''
   ];
   for (const model of models) {
-    lines.push(`  ${displayName(model.name)}  ${size(model.size)}`);
+    lines.push(`  ${displayName(model.name)}  ${formatBytes(model.size)}`);
     for (const licence of model.licences) lines.push(`      licence: ${licence}`);
   }
   lines.push(
