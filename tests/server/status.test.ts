@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { gguf } from '@huggingface/gguf';
+import { ggufWithKeys } from '../unit/helpers/gguf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StatusSnapshot } from '../../src/lib/ollama/portal';
 import { STORIES, createModelFrom } from './fixtures';
@@ -182,10 +182,10 @@ describe('readiness', () => {
   let brokenFile: string;
   beforeAll(async () => {
     server = await startMonitoredServer();
-    // A GGUF whose header is whole but whose tensor data is cut short: the store accepts
-    // it (the header parses and could hold the weights' bits), llama.cpp refuses to load it.
-    const { tensorDataOffset } = await gguf(STORIES, { allowLocalFile: true });
-    const bytes = (await fs.readFile(STORIES)).subarray(0, Number(tensorDataOffset) + 40_000);
+    // A whole GGUF of an architecture llama.cpp does not know: the store accepts it (every
+    // check on the file passes), llama.cpp refuses to load it.
+    const blob = await ggufWithKeys(STORIES, { 'general.architecture': 'hearth-unknown' });
+    const bytes = Buffer.from(await blob.arrayBuffer());
     brokenFile = path.join(server.modelsDir, 'broken.gguf');
     await fs.writeFile(brokenFile, bytes);
     const sha = crypto.createHash('sha256').update(bytes).digest('hex');

@@ -1,7 +1,8 @@
 /**
- * A real GGUF with metadata added: the shared stories260K model rewritten by
+ * A real GGUF with metadata set: the shared stories260K model rewritten by
  * @huggingface/gguf's own header builder, tensors untouched. For testing what a reader
- * makes of keys the small shared models lack (an embedding model's pooling type).
+ * makes of keys the small shared models lack (an embedding model's pooling type), or a
+ * whole file llama.cpp cannot load (an architecture it does not know).
  */
 import fs from 'node:fs';
 import { buildGgufHeader, gguf, GGUFValueType } from '@huggingface/gguf';
@@ -15,21 +16,25 @@ function blobFetch(blob: Blob) {
   };
 }
 
-/** `file` with extra unsigned-integer metadata keys. */
-export async function ggufWithKeys(file: string, keys: Record<string, number>): Promise<Blob> {
+/** `file` with metadata keys set: numbers as unsigned integers, text as strings. */
+export async function ggufWithKeys(
+  file: string,
+  keys: Record<string, number | string>
+): Promise<Blob> {
   const blob = new Blob([fs.readFileSync(file)]);
   const parsed = await gguf('https://hearth.invalid/model.gguf', {
     fetch: blobFetch(blob) as typeof fetch,
     typedMetadata: true
   });
   const metadata = { ...parsed.typedMetadata } as Record<string, { value: unknown; type: unknown }>;
+  const added = Object.keys(keys).filter((key) => !(key in metadata)).length;
   for (const [key, value] of Object.entries(keys))
-    metadata[key] = { value, type: GGUFValueType.UINT32 };
+    metadata[key] = {
+      value,
+      type: typeof value === 'string' ? GGUFValueType.STRING : GGUFValueType.UINT32
+    };
   const kvCount = parsed.typedMetadata.kv_count;
-  metadata.kv_count = {
-    value: BigInt(Number(kvCount.value) + Object.keys(keys).length),
-    type: kvCount.type
-  };
+  metadata.kv_count = { value: BigInt(Number(kvCount.value) + added), type: kvCount.type };
   const header = await buildGgufHeader(blob, metadata as typeof parsed.typedMetadata, {
     littleEndian: parsed.littleEndian,
     tensorInfoByteRange: parsed.tensorInfoByteRange
