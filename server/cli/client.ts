@@ -55,6 +55,11 @@ export class HearthClient {
     return new HearthClient(serverUrl(env), env.HEARTH_API_KEY?.trim() || undefined);
   }
 
+  /** Runs work on the API client with failures turned into CliErrors. */
+  withApi<T>(work: (api: ApiClient) => Promise<T>): Promise<T> {
+    return this.call('', () => work(this.api));
+  }
+
   private async call<T>(path: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();

@@ -23,6 +23,7 @@ import { runModel } from './commands/run';
 import { createAdmin, resetPassword } from './commands/admin';
 import { createKey, listKeys, revokeKey } from './commands/keys';
 import { exportModels, importModels } from './commands/bundle';
+import { checkModel } from './commands/check';
 
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', '..', 'package.json');
@@ -150,6 +151,21 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .action((username: string, flags: { password?: string }) =>
       resetPassword(username, flags, write)
     );
+
+  program
+    .command('check')
+    .description('Run the deployment self-check against a model (exit code 1 when a check fails)')
+    .argument('<model>')
+    .option('--json', 'Print the report as JSON, to keep')
+    .action(async (model: string, flags: { json?: boolean }) => {
+      const passed = await checkModel(
+        client,
+        model,
+        { ...flags, version: packageVersion() },
+        write
+      );
+      if (!passed) throw new CliError(`${model} failed the self-check`);
+    });
 
   const modelsOption = () =>
     new Option('--models <folder>', "Models folder (default: the server's, HEARTH_MODELS)");
