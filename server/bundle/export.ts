@@ -15,6 +15,7 @@ import { parseDigest, type Digest } from '../store/digest';
 import { Layout, checkedName, tempPathFor } from '../store/layout';
 import { readManifest, storedSpelling, type StoredManifest } from '../store/manifests';
 import { ModelNotFoundError } from '../store/model-store';
+import { PartWriter } from './parts';
 import {
   INDEX_ENTRY,
   README_ENTRY,
@@ -32,6 +33,8 @@ export interface ExportOptions {
   output: string;
   /** "hearth 0.1.0", recorded in the index. */
   createdBy: string;
+  /** Write parts of at most this many bytes ("<output>.001", …) instead of one file. */
+  splitBytes?: number;
   onProgress?: (progress: ProgressResponse) => void;
 }
 
@@ -110,8 +113,10 @@ async function addFile(
   );
 }
 
-/** Writes the bundle; returns its index. */
-export async function exportBundle(options: ExportOptions): Promise<BundleIndex> {
+/** Writes the bundle; returns its index and the file(s) written. */
+export async function exportBundle(
+  options: ExportOptions
+): Promise<{ index: BundleIndex; files: string[] }> {
   const layout = new Layout(options.root);
   const progress = options.onProgress ?? (() => {});
   const models = await findModels(layout, options.names);
@@ -132,9 +137,9 @@ export async function exportBundle(options: ExportOptions): Promise<BundleIndex>
   for (const [i, { name, stored }] of models.entries())
     summary.push({ name, size: index.models[i].size, licences: await licences(layout, stored) });
 
-  const temp = tempPathFor(options.output);
+  const sink = bundleSink(options.output, options.splitBytes);
   const tar = createPack();
-  const written = pipeline(tar, createWriteStream(temp));
+  const written = pipeline(tar, sink.stream);
   written.catch(() => undefined);
   try {
     await addEntry(tar, INDEX_ENTRY, JSON.stringify(index, null, 2));
@@ -150,13 +155,37 @@ export async function exportBundle(options: ExportOptions): Promise<BundleIndex>
     }
     tar.finalize();
     await written;
-    await fs.rename(temp, options.output);
+    const files = await sink.finish();
+    progress({ status: 'success' });
+    return { index, files };
   } catch (error) {
     tar.destroy();
     await written.catch(() => undefined);
-    await fs.rm(temp, { force: true });
+    await sink.discard();
     throw error;
   }
-  progress({ status: 'success' });
-  return index;
+}
+
+interface BundleSink {
+  stream: NodeJS.WritableStream;
+  /** Puts the written file(s) under their names; returns them. */
+  finish(): Promise<string[]>;
+  discard(): Promise<void>;
+}
+
+/** One file, or parts of at most `splitBytes`; written under temporary names until done. */
+function bundleSink(output: string, splitBytes: number | undefined): BundleSink {
+  if (splitBytes) {
+    const parts = new PartWriter(output, splitBytes);
+    return { stream: parts, finish: () => parts.finish(), discard: () => parts.discard() };
+  }
+  const temp = tempPathFor(output);
+  return {
+    stream: createWriteStream(temp),
+    async finish() {
+      await fs.rename(temp, output);
+      return [output];
+    },
+    discard: () => fs.rm(temp, { force: true })
+  };
 }

@@ -174,13 +174,16 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .description('Write models into one bundle file, for machines with no network')
     .argument('<models...>')
     .requiredOption('-o, --output <file>', 'The bundle file to write')
+    .option('--split <size>', 'Write parts of at most this size (4G for FAT32): FILE.001, …')
     .addOption(modelsOption())
-    .action((models: string[], flags: { output: string; models?: string }) =>
+    .action((models: string[], flags: { output: string; split?: string; models?: string }) =>
       exportModels(models, { ...flags, version: packageVersion() }, write)
     );
   program
     .command('import')
-    .description('Import the models of a bundle, checking every file (resumes when cut)')
+    .description(
+      'Import the models of a bundle (or of its parts), checking every file (resumes when cut)'
+    )
     .argument('<file>')
     .addOption(modelsOption())
     .action((file: string, flags: { models?: string }) => importModels(file, flags, write));

@@ -161,6 +161,38 @@ describe('model bundles', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('splits into parts for a FAT32 stick and reads them back in order; a lost part is named', async () => {
+    const base = path.join(tmp, 'split', 'stick.hearth');
+    await fs.mkdir(path.dirname(base));
+    const exported = await hearth(
+      ['export', 'stories', 'teller:v2', '-o', base, '--split', '1M', '--models', source.root],
+      {}
+    );
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/in 2 parts/);
+    const parts = (await fs.readdir(path.dirname(base))).sort();
+    expect(parts).toEqual(['stick.hearth.001', 'stick.hearth.002']);
+    expect((await fs.stat(`${base}.001`)).size).toBe(1024 * 1024);
+    const joined = Buffer.concat([
+      await fs.readFile(`${base}.001`),
+      await fs.readFile(`${base}.002`)
+    ]);
+    expect(joined.length).toBe((await fs.stat(bundle)).size);
+
+    const target = path.join(tmp, 'from-parts');
+    const imported = await hearth(['import', `${base}.001`, '--models', target], {});
+    expect(imported.code).toBe(0);
+    expect(await listed(new DiskModelStore(target))).toEqual(['stories:latest', 'teller:v2']);
+
+    await fs.rm(`${base}.002`);
+    const cut = await hearth(['import', base, '--models', path.join(tmp, 'cut-parts')], {});
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/ends early/);
+    await fs.rename(`${base}.001`, `${base}.002`);
+    const gap = await hearth(['import', base, '--models', path.join(tmp, 'gap-parts')], {});
+    expect(gap.stderr).toMatch(/part stick\.hearth\.001 of stick\.hearth is missing/);
+  });
+
   it('moves models with `hearth export` and `hearth import` into an Ollama folder', async () => {
     const out = path.join(tmp, 'cli.hearth');
     const exported = await hearth(['export', 'teller:v2', '-o', out, '--models', source.root], {});

@@ -4,11 +4,11 @@
  * the server's (HEARTH_MODELS / OLLAMA_MODELS) or, with --models, any folder in
  * Ollama's layout, such as ~/.ollama/models — so no server needs to run.
  */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { exportBundle } from '../../bundle/export';
 import { importBundle } from '../../bundle/import';
+import { bundleFiles, concatenated, parseSize } from '../../bundle/parts';
 import { loadConfig } from '../../config';
 import { DiskModelStore } from '../../store/disk-store';
 import { CliError } from '../client';
@@ -37,39 +37,48 @@ async function asCliError<T>(work: () => Promise<T>): Promise<T> {
 
 export async function exportModels(
   names: string[],
-  flags: BundleFlags & { output: string; version: string },
+  flags: BundleFlags & { output: string; split?: string; version: string },
   write: Write
 ): Promise<void> {
+  let splitBytes: number | undefined;
+  try {
+    splitBytes = flags.split === undefined ? undefined : parseSize(flags.split);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   const progress = new ProgressDisplay();
-  const output = path.resolve(flags.output);
-  const index = await asCliError(() =>
+  const { index, files } = await asCliError(() =>
     exportBundle({
       root: modelsFolder(flags),
       names,
-      output,
+      output: path.resolve(flags.output),
+      splitBytes,
       createdBy: `hearth ${flags.version}`,
       onProgress: (event) => progress.event(event)
     })
   ).finally(() => progress.stop());
-  const bytes = (await fs.stat(output)).size;
+  let bytes = 0;
+  for (const file of files) bytes += (await fs.stat(file)).size;
+  const where = files.length === 1 ? files[0] : `${files[0]} … ${path.basename(files.at(-1)!)}`;
   write(
-    `wrote ${output}: ${index.models.map((m) => m.name).join(', ')} ` +
-      `(${index.blobs.length} files, ${humanBytes(bytes)})\n`
+    `wrote ${where}: ${index.models.map((m) => m.name).join(', ')} ` +
+      `(${index.blobs.length} files, ${humanBytes(bytes)}` +
+      `${files.length > 1 ? ` in ${files.length} parts` : ''})\n`
   );
 }
 
 export async function importModels(file: string, flags: BundleFlags, write: Write): Promise<void> {
   const store = new DiskModelStore(modelsFolder(flags));
   await store.init();
-  const input = createReadStream(path.resolve(file));
-  const opened = new Promise<void>((resolve, reject) => {
-    input.once('open', () => resolve());
-    input.once('error', (error) => reject(new CliError(`cannot read ${file}: ${error.message}`)));
-  });
-  await opened;
+  let files: string[];
+  try {
+    files = await bundleFiles(path.resolve(file));
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
   const progress = new ProgressDisplay();
   const result = await asCliError(() =>
-    importBundle(store, input, (event) => progress.event(event))
+    importBundle(store, concatenated(files), (event) => progress.event(event))
   ).finally(() => progress.stop());
   write(
     `imported ${result.models.join(', ')} into ${store.root} ` +
