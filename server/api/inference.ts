@@ -11,7 +11,7 @@ import type {
   GenerateResponse,
   Message
 } from '../../src/lib/ollama/types';
-import { requestOptionsSchema } from '../../src/lib/ollama/options';
+import { requestOptionsSchema } from '../../src/lib/ollama/options-schema';
 import { ndjsonLine } from '../../src/lib/ollama/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
@@ -65,7 +65,7 @@ const generateSchema = z.object({
   format,
   images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
   keep_alive: keepAlive,
-  options: requestOptionsSchema,
+  options: requestOptionsSchema(),
   think: z.union([z.boolean(), z.string()]).nullish()
 });
 
@@ -76,7 +76,7 @@ const chatSchema = z.object({
   stream: z.boolean().nullish(),
   format,
   keep_alive: keepAlive,
-  options: requestOptionsSchema,
+  options: requestOptionsSchema(),
   think: z.union([z.boolean(), z.string()]).nullish()
 });
 
@@ -85,7 +85,7 @@ const embedSchema = z.object({
   input: z.union([z.string(), z.array(z.string())]).nullish(),
   truncate: z.boolean().nullish(),
   keep_alive: keepAlive,
-  options: requestOptionsSchema,
+  options: requestOptionsSchema(),
   dimensions: z.number().int().min(1).nullish()
 });
 
@@ -93,7 +93,7 @@ const embeddingsSchema = z.object({
   model: modelName,
   prompt: z.string().nullish(),
   keep_alive: keepAlive,
-  options: requestOptionsSchema
+  options: requestOptionsSchema()
 });
 
 function refuseUnsupported(

@@ -2,10 +2,8 @@
  * Ollama's options, declared once. The API's `options`, Modelfile PARAMETER lines, the
  * create API's `parameters` and the app's saved conversation settings all follow this
  * table, as one Options struct serves all of them in Ollama's api/types.go; the type and
- * the validators are derived from it, so they cannot drift apart.
+ * the validators (./options-schema) are derived from it, so they cannot drift apart.
  */
-import { z } from 'zod';
-
 /** How each option is typed ("count": an integer of at least 0). */
 export const OPTION_KINDS = {
   num_keep: 'int',
@@ -60,38 +58,3 @@ export type NumericOptionName = {
 export function optionKind(name: string): OptionKind | undefined {
   return Object.hasOwn(OPTION_KINDS, name) ? OPTION_KINDS[name as OptionName] : undefined;
 }
-
-const VALUE_SCHEMAS: Record<OptionKind, z.ZodType> = {
-  int: z.number().int(),
-  count: z.number().int().min(0),
-  float: z.number(),
-  bool: z.boolean(),
-  // One stop string is a list of one, as Ollama's decoder reads it.
-  strings: z.union([z.string().transform((s) => [s]), z.array(z.string())])
-};
-
-function shape(wrap: (schema: z.ZodType) => z.ZodType): Record<OptionName, z.ZodType> {
-  const entries = Object.entries(OPTION_KINDS).map(([name, kind]) => [
-    name,
-    wrap(VALUE_SCHEMAS[kind])
-  ]);
-  return Object.fromEntries(entries) as Record<OptionName, z.ZodType>;
-}
-
-const withoutNulls = (options: Record<string, unknown>): Options =>
-  Object.fromEntries(Object.entries(options).filter(([, v]) => v != null)) as Options;
-
-/**
- * A request's `options`. Every option may be null, meaning "not set" (as Ollama's Go
- * decoder treats it), and so may the whole object; unknown names are dropped as Go
- * drops unknown JSON fields.
- */
-export const requestOptionsSchema = z
-  .object(shape((schema) => schema.nullish()))
-  .nullish()
-  .transform((options): Options | undefined => (options ? withoutNulls(options) : undefined));
-
-/** Options as the app saves them with a conversation (and reads them back on import). */
-export const savedOptionsSchema = z
-  .object(shape((schema) => schema.optional()))
-  .transform((options): Options => withoutNulls(options));
