@@ -66,12 +66,12 @@ describe('errors and names', () => {
     expect(isQuotaError(new TypeError('network'))).toBe(false);
   });
 
-  it('reads quantization from GGUF file names', () => {
-    expect(quantizationFromFileName('qwen2.5-0.5b-instruct-q4_k_m.gguf')).toBe('Q4_K_M');
-    expect(quantizationFromFileName('tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf')).toBe('Q4_K_M');
-    expect(quantizationFromFileName('smollm2-360m-instruct-q8_0.gguf')).toBe('Q8_0');
-    expect(quantizationFromFileName('Model-IQ3_XS.gguf')).toBe('IQ3_XS');
-    expect(quantizationFromFileName('stories260K.gguf')).toBeNull();
+  it('reads quantization from GGUF file names', async () => {
+    expect(await quantizationFromFileName('qwen2.5-0.5b-instruct-q4_k_m.gguf')).toBe('Q4_K_M');
+    expect(await quantizationFromFileName('tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf')).toBe('Q4_K_M');
+    expect(await quantizationFromFileName('smollm2-360m-instruct-q8_0.gguf')).toBe('Q8_0');
+    expect(await quantizationFromFileName('Model-IQ3_XS.gguf')).toBe('IQ3_XS');
+    expect(await quantizationFromFileName('stories260K.gguf')).toBeNull();
   });
 
   it('adds a URL entry named after the file, and rejects non-http URLs clearly', async () => {

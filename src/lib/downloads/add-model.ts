@@ -3,7 +3,6 @@
  * from a local file (the air-gapped "weights on a USB stick" case). Both create a user
  * catalog entry "gguf:<slug>" and then share the chunked write + verify path.
  */
-import { parseGGUFQuantLabel } from '@huggingface/gguf';
 import { fileNameFromUrl, freeGgufId, saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
 import { checkGgufHeader, GgufError } from '../gguf/read';
@@ -16,8 +15,12 @@ import { freshState, type TransferOptions } from './download';
 import { ProgressTracker } from './progress';
 import { verifyStoredModel } from './verify';
 
-/** "Q4_K_M" from "qwen2.5-0.5b-instruct-q4_k_m.gguf"; null when the name does not say. */
-export function quantizationFromFileName(fileName: string): string | null {
+/**
+ * "Q4_K_M" from "qwen2.5-0.5b-instruct-q4_k_m.gguf"; null when the name does not say.
+ * The parser loads on first use: it brings the Hub's task tables, too big for a first visit.
+ */
+export async function quantizationFromFileName(fileName: string): Promise<string | null> {
+  const { parseGGUFQuantLabel } = await import('@huggingface/gguf');
   return parseGGUFQuantLabel(fileName)?.toUpperCase() ?? null;
 }
 
@@ -63,7 +66,7 @@ export async function addModelFromUrl(
     id: await freeGgufId(label, database),
     name: label,
     format: 'gguf',
-    quantization: quantizationFromFileName(fileName) ?? '?',
+    quantization: (await quantizationFromFileName(fileName)) ?? '?',
     sizeBytes: 0,
     memoryBytes: 0,
     source: { kind: 'url', url: url.href },
@@ -84,7 +87,7 @@ async function entryForFile(file: File, name: string | undefined, database: Hear
     id: await freeGgufId(label, database),
     name: label,
     format: 'gguf',
-    quantization: quantizationFromFileName(file.name) ?? '?',
+    quantization: (await quantizationFromFileName(file.name)) ?? '?',
     sizeBytes: file.size,
     memoryBytes: ggufMemoryBytes(file.size),
     source: { kind: 'file', fileName: file.name },
