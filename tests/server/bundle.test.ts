@@ -47,7 +47,9 @@ const fileStream = async (file: string) => Readable.from(await fs.readFile(file)
 const listed = async (store: DiskModelStore) => (await store.list()).map((m) => m.name).sort();
 /** What identifies the models: names, manifest digests and sizes (not file times). */
 const identities = async (store: DiskModelStore) =>
-  (await store.list()).map(({ name, digest, size }) => ({ name, digest, size }));
+  (await store.list())
+    .map(({ name, digest, size }) => ({ name, digest, size }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-bundle-'));
