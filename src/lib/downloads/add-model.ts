@@ -18,10 +18,16 @@ import { verifyStoredModel } from './verify';
 /**
  * "Q4_K_M" from "qwen2.5-0.5b-instruct-q4_k_m.gguf"; null when the name does not say.
  * The parser loads on first use: it brings the Hub's task tables, too big for a first visit.
+ * Offline before it was ever loaded, the label stays unknown; verification reads the real
+ * one from the file's metadata.
  */
 export async function quantizationFromFileName(fileName: string): Promise<string | null> {
-  const { parseGGUFQuantLabel } = await import('@huggingface/gguf');
-  return parseGGUFQuantLabel(fileName)?.toUpperCase() ?? null;
+  try {
+    const { parseGGUFQuantLabel } = await import('@huggingface/gguf');
+    return parseGGUFQuantLabel(fileName)?.toUpperCase() ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export class AddModelError extends Error {
