@@ -6,7 +6,7 @@
  * rewrites hearth.db (see db.ts), and a chat client may send many requests a minute.
  */
 import { HttpError } from '../errors';
-import type { HearthDatabase, Row } from './db';
+import { optionalNumber, type HearthDatabase, type Row } from './db';
 import { generateApiKey, randomToken, sha256 } from './tokens';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
@@ -92,16 +92,15 @@ export interface ApiKey {
 }
 
 function toKey(row: Row): ApiKey {
-  const optional = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     id: Number(row.id),
     userId: Number(row.user_id),
     name: String(row.name),
     prefix: String(row.prefix),
     createdAt: Number(row.created_at),
-    lastUsedAt: optional(row.last_used_at),
-    revokedAt: optional(row.revoked_at),
-    rateLimitPerMin: optional(row.rate_limit_per_min)
+    lastUsedAt: optionalNumber(row.last_used_at),
+    revokedAt: optionalNumber(row.revoked_at),
+    rateLimitPerMin: optionalNumber(row.rate_limit_per_min)
   };
 }
 

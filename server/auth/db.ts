@@ -237,6 +237,11 @@ export class HearthDatabase {
   }
 }
 
+/** A nullable integer column as a number or null. */
+export function optionalNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
 /** Where the database lives inside the data directory. */
 export function databasePath(dataDir: string): string {
   return path.join(dataDir, 'hearth.db');

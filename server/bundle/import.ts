@@ -16,6 +16,7 @@ import { parseDigest, type Digest } from '../store/digest';
 import type { DiskModelStore } from '../store/disk-store';
 import { Layout, parseName, sha256Hex } from '../store/layout';
 import { parseManifest, writeManifest } from '../store/manifests';
+import type { Manifest } from '../../src/lib/ollama/types';
 import {
   INDEX_ENTRY,
   MAX_INDEX_BYTES,
@@ -108,7 +109,7 @@ export async function importBundle(
   const tar = createExtract();
   let index: BundleIndex | undefined;
   let expected: Expected | undefined;
-  const manifests = new Map<string, { name: ModelName; bytes: Buffer }>();
+  const manifests = new Map<string, { name: ModelName; bytes: Buffer; manifest: Manifest }>();
   const seen = new Set<string>();
   const result: ImportResult = { models: [], copied: 0, skipped: 0, bytes: 0 };
   let current = 'the start';
@@ -134,8 +135,8 @@ export async function importBundle(
       const bytes = await readAll(stream, MAX_MANIFEST_BYTES, header.name);
       if (`sha256:${sha256Hex(bytes)}` !== manifest.digest)
         throw badRequest(`the manifest of ${displayName(manifest.name)} does not match its sha256`);
-      parseManifest(bytes, displayName(manifest.name));
-      manifests.set(header.name, { name: manifest.name, bytes });
+      const parsed = parseManifest(bytes, displayName(manifest.name));
+      manifests.set(header.name, { name: manifest.name, bytes, manifest: parsed });
       return;
     }
     const { digest, size } = blob!;
@@ -188,8 +189,7 @@ export async function importBundle(
     throw badRequest(
       `the bundle is incomplete: ${missing.length} file(s) its index lists are missing (first: ${missing[0]}); nothing was listed`
     );
-  for (const { name, bytes } of manifests.values()) {
-    const manifest = parseManifest(bytes, displayName(name));
+  for (const { name, manifest } of manifests.values()) {
     for (const layer of [manifest.config, ...manifest.layers]) {
       if (!(await store.hasBlob(layer.digest)))
         throw badRequest(

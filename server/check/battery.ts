@@ -11,6 +11,7 @@ import type {
   ProcessResponse,
   ShowResponse
 } from '../../src/lib/ollama/types';
+import { DEFAULT_TEMPLATE } from '../runtime/template-prompt';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
 
@@ -39,7 +40,6 @@ export interface CheckReport {
   loadedBytes: number | null;
 }
 
-const DEFAULT_TEMPLATE = '{{ .Prompt }}';
 const GREEDY = { temperature: 0, seed: 1 };
 const CJK = /[\u3400-\u9fff]/;
 const FACT = '4719';

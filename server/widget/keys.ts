@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HttpError } from '../errors';
-import type { HearthDatabase, Row } from '../auth/db';
+import { optionalNumber, type HearthDatabase, type Row } from '../auth/db';
 import { randomToken, sha256 } from '../auth/tokens';
 
 const KEY_SHAPE = /^hw_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/;
@@ -56,7 +56,6 @@ function jsonList(value: unknown): string[] {
 }
 
 function toWidgetKey(row: Row): WidgetKey {
-  const optional = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     id: Number(row.id),
     name: String(row.name),
@@ -64,10 +63,10 @@ function toWidgetKey(row: Row): WidgetKey {
     origins: jsonList(row.origins),
     models: jsonList(row.models),
     rateLimitPerMin: Number(row.rate_limit_per_min),
-    createdBy: optional(row.created_by),
+    createdBy: optionalNumber(row.created_by),
     createdAt: Number(row.created_at),
-    lastUsedAt: optional(row.last_used_at),
-    revokedAt: optional(row.revoked_at)
+    lastUsedAt: optionalNumber(row.last_used_at),
+    revokedAt: optionalNumber(row.revoked_at)
   };
 }
 
