@@ -5,7 +5,7 @@
  * stateful layers; nothing imports a route. No file may take part in an import cycle.
  */
 const LAYERS = [
-  ['ollama', 'gguf', 'util', 'i18n', 'markdown', 'device'],
+  ['protocol', 'gguf', 'util', 'i18n', 'markdown', 'device'],
   ['store'],
   ['models'],
   ['portal'],
@@ -37,7 +37,7 @@ module.exports = {
       comment: 'server/, the widget and the service worker use protocol, GGUF and util code only',
       severity: 'error',
       from: { path: '^(server/|src/widget/)' },
-      to: { path: '^src/lib/', pathNot: '^src/lib/(ollama|gguf|util|markdown)/' }
+      to: { path: '^src/lib/', pathNot: '^src/lib/(protocol|gguf|util|markdown)/' }
     },
     {
       name: 'no-route-imports',

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { parseKeepAlive } from '../src/lib/ollama/duration';
+import { parseKeepAlive } from '#protocol/ollama/duration';
 
 export interface ServerConfig {
   host: string;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import type { VersionResponse } from '../../src/lib/ollama/types';
+import type { VersionResponse } from '#protocol/ollama/types';
 import { sendAppIndex, wantsHtml } from '../http/static-app';
 
 export function registerBaseRoutes(app: FastifyInstance, ctx: Pick<ServerContext, 'config'>): void {

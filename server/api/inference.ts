@@ -10,9 +10,9 @@ import type {
   EmbedResponse,
   GenerateResponse,
   Message
-} from '../../src/lib/ollama/types';
-import { requestOptionsSchema } from '../../src/lib/ollama/options-schema';
-import { ndjsonLine } from '../../src/lib/ollama/stream';
+} from '#protocol/ollama/types';
+import { requestOptionsSchema } from '#protocol/ollama/options-schema';
+import { ndjsonLine } from '#protocol/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';

@@ -6,8 +6,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ndjsonLine } from '../../src/lib/ollama/stream';
-import type { ListResponse, ProgressResponse, ShowResponse } from '../../src/lib/ollama/types';
+import { ndjsonLine } from '#protocol/stream';
+import type { ListResponse, ProgressResponse, ShowResponse } from '#protocol/ollama/types';
 import type { ServerContext } from '../context';
 import { badRequest, notFound } from '../errors';
 import { ModelNotFoundError, asModelManager, type PreparedOperation } from '../store/model-store';
@@ -15,7 +15,7 @@ import { accessOf } from '../auth/access';
 import { ollamaError } from '../http/errors';
 import { parseDigest } from '../store/digest';
 import { parseName, parseReference } from '../store/layout';
-import type { ModelName, ModelReference } from '../../src/lib/ollama/names';
+import type { ModelName, ModelReference } from '#protocol/ollama/names';
 
 const nameFields = { model: z.string().optional(), name: z.string().optional() };
 const showSchema = z.object({ ...nameFields, verbose: z.boolean().optional() });

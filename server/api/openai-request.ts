@@ -4,7 +4,7 @@
  * response_format becomes a Format.
  */
 import { z } from 'zod';
-import type { Format, Message, Options } from '../../src/lib/ollama/types';
+import type { Format, Message, Options } from '#protocol/ollama/types';
 import { badRequest, quoteInput } from '../errors';
 import { MAX_CONTENT_PARTS, MAX_MESSAGES, tooManyMessages } from './validate';
 

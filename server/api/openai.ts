@@ -14,9 +14,9 @@ import type {
   OAIModel,
   OAIToolCall,
   OAIUsage
-} from '../../src/lib/ollama/openai';
-import type { ToolCall } from '../../src/lib/ollama/types';
-import { sseEvent } from '../../src/lib/ollama/stream';
+} from '#protocol/openai/types';
+import type { ToolCall } from '#protocol/ollama/types';
+import { sseEvent } from '#protocol/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
 import { truncateDimensions } from '../runtime/embed';

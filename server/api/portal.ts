@@ -17,8 +17,8 @@ import type {
   MlcWeights,
   PortalWeights,
   PortalWeightsResponse
-} from '../../src/lib/ollama/portal';
-import { tryParseModelName } from '../../src/lib/ollama/names';
+} from '#protocol/portal/types';
+import { tryParseModelName } from '#protocol/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
 import { readGgufInfo } from '../store/gguf-info';

@@ -6,13 +6,13 @@
 import fs from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { MEDIA_TYPES } from '../../src/lib/ollama/types';
+import { MEDIA_TYPES } from '#protocol/ollama/types';
 import {
   ModelNameError,
   displayName,
   modelNameFromParts,
   type ModelName
-} from '../../src/lib/ollama/names';
+} from '#protocol/ollama/names';
 import type { ServerContext } from '../context';
 import { asModelManager } from '../store/model-store';
 import { tryParseDigest } from '../store/digest';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import type { StatusSnapshot } from '../../src/lib/ollama/portal';
+import type { StatusSnapshot } from '#protocol/portal/types';
 import { allowAdmin } from '../monitoring/access';
 import { monitorOf, type Monitor } from '../monitoring/monitor';
 

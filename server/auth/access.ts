@@ -10,7 +10,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors';
-import { tryParseModelName, type ModelName } from '../../src/lib/ollama/names';
+import { tryParseModelName, type ModelName } from '#protocol/ollama/names';
 import type { ModelManager } from '../store/model-store';
 import { patternMatches } from './permissions';
 import type { Principal } from './principal';

@@ -3,7 +3,7 @@
  * actor's username as it was, so history still reads right after an account is deleted.
  * Callers must never put secrets (passwords, keys, tokens) into detail.
  */
-import type { AuditEntry } from '../../src/lib/ollama/portal';
+import type { AuditEntry } from '#protocol/portal/types';
 import { truncateText } from '../errors';
 import type { HearthDatabase } from './db';
 import type { User } from './users';

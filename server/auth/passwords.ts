@@ -11,7 +11,7 @@ const P = 1;
 const KEY_LENGTH = 32;
 const SALT_BYTES = 16;
 
-export { PASSWORD_MAX, PASSWORD_MIN } from '../../src/lib/ollama/portal';
+export { PASSWORD_MAX, PASSWORD_MIN } from '#protocol/portal/types';
 
 function derive(password: string, salt: Buffer, options: ScryptOptions, length: number) {
   // 128·N·r bytes are needed; allow twice that so Node's 32 MiB default is no ceiling.

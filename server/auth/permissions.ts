@@ -7,8 +7,8 @@
  *   - "qwen*", "*"      globs: `*` matches any run of characters, tags included.
  */
 import { z } from 'zod';
-import { normalizeModelName } from '../../src/lib/ollama/names';
-import type { Grant, SubjectType } from '../../src/lib/ollama/portal';
+import { normalizeModelName } from '#protocol/ollama/names';
+import type { Grant, SubjectType } from '#protocol/portal/types';
 import type { HearthDatabase, Row } from './db';
 
 export type { Grant, SubjectType };

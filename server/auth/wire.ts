@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { HttpError } from '../errors';
-import type { ApiKeyJson, GroupJson, UserJson } from '../../src/lib/ollama/portal';
+import type { ApiKeyJson, GroupJson, UserJson } from '#protocol/portal/types';
 import type { ApiKey } from './credentials';
 import type { Group, User } from './users';
 

@@ -13,7 +13,7 @@
  * ~/.ollama/models` also works, but only `hearth import` verifies what it copies.
  */
 import { z } from 'zod';
-import { displayName, modelNameSegments, type ModelName } from '../../src/lib/ollama/names';
+import { displayName, modelNameSegments, type ModelName } from '#protocol/ollama/names';
 import { formatBytes } from '../../src/lib/util/format';
 import { digestHex, isDigest, type Digest } from '../store/digest';
 

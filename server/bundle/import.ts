@@ -9,14 +9,14 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { extract as createExtract, type Header } from 'tar-stream';
-import type { ProgressResponse } from '../../src/lib/ollama/types';
-import { displayName, type ModelName } from '../../src/lib/ollama/names';
+import type { ProgressResponse } from '#protocol/ollama/types';
+import { displayName, type ModelName } from '#protocol/ollama/names';
 import { badRequest } from '../errors';
 import { parseDigest, type Digest } from '../store/digest';
 import type { DiskModelStore } from '../store/disk-store';
 import { Layout, parseName, sha256Hex } from '../store/layout';
 import { parseManifest, writeManifest } from '../store/manifests';
-import type { Manifest } from '../../src/lib/ollama/types';
+import type { Manifest } from '#protocol/ollama/types';
 import {
   INDEX_ENTRY,
   MAX_INDEX_BYTES,

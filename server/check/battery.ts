@@ -4,13 +4,13 @@
  * check says what "pass" means. A completion-only model (no chat template) gets "not
  * applicable" for the checks that need a chat, never a pass it did not earn.
  */
-import type { ApiClient } from '../../src/lib/ollama/client';
+import type { ApiClient } from '#protocol/client';
 import type {
   ChatResponse,
   GenerateResponse,
   ProcessResponse,
   ShowResponse
-} from '../../src/lib/ollama/types';
+} from '#protocol/ollama/types';
 import { DEFAULT_TEMPLATE } from '../runtime/template-prompt';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';

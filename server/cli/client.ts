@@ -3,13 +3,8 @@
  * (HEARTH_HOST / OLLAMA_HOST), and failures as messages a terminal user can act on.
  */
 import { parseHost } from '../config';
-import {
-  ApiClient,
-  ApiError,
-  UnreachableError,
-  type SendOptions
-} from '../../src/lib/ollama/client';
-import { parseNdjson } from '../../src/lib/ollama/stream';
+import { ApiClient, ApiError, UnreachableError, type SendOptions } from '#protocol/client';
+import { parseNdjson } from '#protocol/stream';
 
 /** An error meant for the user: printed as "Error: <message>", exit code 1. */
 export class CliError extends Error {

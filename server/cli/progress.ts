@@ -4,7 +4,7 @@
  * each status once, so logs and tests stay readable.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressResponse } from '../../src/lib/ollama/types';
+import type { ProgressResponse } from '#protocol/ollama/types';
 import { humanBytes, shortDigest } from './format';
 
 interface BarState {

@@ -6,7 +6,7 @@
  * to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OAIError } from '../../src/lib/ollama/openai';
+import type { OAIError } from '#protocol/openai/types';
 import { HttpError, capMessage } from '../errors';
 
 const OPENAI_TYPES: Record<number, string> = {

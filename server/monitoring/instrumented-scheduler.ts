@@ -14,7 +14,7 @@ import type {
   Scheduler,
   SchedulerStats
 } from '../runtime/scheduler';
-import type { ProcessModel } from '../../src/lib/ollama/types';
+import type { ProcessModel } from '#protocol/ollama/types';
 import type { ModelStore } from '../store/model-store';
 import { currentRequestFacts } from './request-facts';
 import type { Monitor } from './monitor';

@@ -3,7 +3,7 @@
  * status page, and the model loads that failed (for readiness). Routes find it through
  * monitorOf(ctx), so the status and portal modules need no extra wiring arguments.
  */
-import type { FailedLoad } from '../../src/lib/ollama/portal';
+import type { FailedLoad } from '#protocol/portal/types';
 import type { ServerContext } from '../context';
 import type { SchedulerStats } from '../runtime/scheduler';
 import { HearthMetrics, type GenerationSample } from './metrics';

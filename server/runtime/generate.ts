@@ -11,7 +11,7 @@ import {
   type LlamaModel,
   type Token
 } from 'node-llama-cpp';
-import type { Options } from '../../src/lib/ollama/types';
+import type { Options } from '#protocol/ollama/types';
 import { badRequest } from '../errors';
 import { samplerOptions, tokenLimit } from './sampling';
 

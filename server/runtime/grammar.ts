@@ -3,7 +3,7 @@
  * is taken as a JSON schema. Schemas outside what node-llama-cpp can compile are a 400.
  */
 import type { GbnfJsonSchema, Llama, LlamaGrammar } from 'node-llama-cpp';
-import type { Format } from '../../src/lib/ollama/types';
+import type { Format } from '#protocol/ollama/types';
 import { badRequest } from '../errors';
 
 const jsonGrammars = new WeakMap<Llama, Promise<LlamaGrammar>>();

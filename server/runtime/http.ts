@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseKeepAlive } from '../../src/lib/ollama/duration';
+import { parseKeepAlive } from '#protocol/ollama/duration';
 import { badRequest, quoteInput } from '../errors';
 
 /** Aborts when the connection closes before the response finished. */

@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { ServerConfig } from '../config';
-import type { Options } from '../../src/lib/ollama/types';
+import type { Options } from '#protocol/ollama/types';
 import type { ResolvedModel } from '../store/model-store';
 import { embedAll } from './embed';
 import { assertKnownTokens, generateTokens } from './generate';

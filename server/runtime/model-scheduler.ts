@@ -12,7 +12,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config';
 import { HttpError } from '../errors';
 import type { ModelStore, ResolvedModel } from '../store/model-store';
-import type { Options, ProcessModel } from '../../src/lib/ollama/types';
+import type { Options, ProcessModel } from '#protocol/ollama/types';
 import { AbortedError } from './generate';
 import { llamaRunnerLoader } from './llama-runner';
 import type { ModelRunner, RunnerLoader } from './runner';

@@ -11,7 +11,7 @@ import {
   type LlamaModel,
   type Token
 } from 'node-llama-cpp';
-import type { Message, Tool } from '../../src/lib/ollama/types';
+import type { Message, Tool } from '#protocol/ollama/types';
 import { badRequest } from '../errors';
 import type { ResolvedModel } from '../store/model-store';
 import type { PromptInput } from './scheduler';

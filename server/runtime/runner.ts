@@ -5,7 +5,7 @@
  * llama-runner.ts; the scheduler's tests pass a scripted one, so queueing, keep_alive,
  * eviction and cancellation are checked in milliseconds.
  */
-import type { Metrics, Options } from '../../src/lib/ollama/types';
+import type { Metrics, Options } from '#protocol/ollama/types';
 import type { ResolvedModel } from '../store/model-store';
 import type { EmbedJob, GenerateJob, GenerateResult } from './scheduler';
 

@@ -6,7 +6,7 @@
  * mirostat*, penalize_newline (newlines are never penalized), num_keep, num_batch, num_gpu.
  */
 import type { SequenceEvaluateOptions, Token } from 'node-llama-cpp';
-import type { Options } from '../../src/lib/ollama/types';
+import type { Options } from '#protocol/ollama/types';
 
 export const OLLAMA_DEFAULTS = {
   temperature: 0.8,

@@ -4,7 +4,7 @@
  * embedding on them. The HTTP layers (api/inference.ts, api/openai.ts), the CLI and the
  * admin status page code against this interface only.
  */
-import type { SchedulerModelStats, SchedulerStats } from '../../src/lib/ollama/portal';
+import type { SchedulerModelStats, SchedulerStats } from '#protocol/portal/types';
 import type {
   Format,
   Message,
@@ -13,7 +13,7 @@ import type {
   ProcessModel,
   Tool,
   ToolCall
-} from '../../src/lib/ollama/types';
+} from '#protocol/ollama/types';
 
 /** What to turn into a prompt: an /api/generate-style prompt or a chat transcript. */
 export type PromptInput =

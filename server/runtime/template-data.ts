@@ -6,7 +6,7 @@
  * what Ollama writes: struct fields in declaration order, map keys sorted, unknown
  * schema keys dropped.
  */
-import type { Message, Tool, ToolCall } from '../../src/lib/ollama/types';
+import type { Message, Tool, ToolCall } from '#protocol/ollama/types';
 import { GoStruct, type JsonTag } from './template-values';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

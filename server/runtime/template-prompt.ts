@@ -4,7 +4,7 @@
  * merged, the .Messages path, and the turn-by-turn path of .Prompt/.Response templates.
  * Pure text in, text out, so it can be tested without a model.
  */
-import type { Message, Tool } from '../../src/lib/ollama/types';
+import type { Message, Tool } from '#protocol/ollama/types';
 import { badRequest, HttpError } from '../errors';
 import type { ResolvedModel } from '../store/model-store';
 import type { PromptInput } from './scheduler';

@@ -4,7 +4,7 @@
  * <tool_call>…</tool_call>); Ollama recognises them the same way, by shape, and only
  * for names the request offered.
  */
-import type { Tool, ToolCall } from '../../src/lib/ollama/types';
+import type { Tool, ToolCall } from '#protocol/ollama/types';
 
 /** Top-level balanced {...} / [...] spans, skipping brackets inside strings. */
 function jsonSpans(text: string): Array<{ start: number; end: number }> {

@@ -6,20 +6,20 @@
  */
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { displayName, type ModelName } from '../../src/lib/ollama/names';
+import { displayName, type ModelName } from '#protocol/ollama/names';
 import {
   MEDIA_TYPES,
   type CreateRequest,
   type Manifest,
   type ManifestLayer
-} from '../../src/lib/ollama/types';
+} from '#protocol/ollama/types';
 import { badRequest, notFound, quoteInput } from '../errors';
 import { humanParameterCount, readGgufInfo, type GgufInfo } from './gguf-info';
 import { parseDigest, type Digest } from './digest';
 import { Layout, exists, parseName } from './layout';
 import { readDetails, readManifest, toResolvedModel, writeManifest } from './manifests';
 import type { OnProgress } from './model-store';
-import { ParameterError, normalizeParameters } from '../../src/lib/ollama/parameters';
+import { ParameterError, normalizeParameters } from '#protocol/modelfile/parameters';
 
 export interface CreateDeps {
   layout: Layout;

@@ -6,13 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  DEFAULT_HOST,
-  displayName,
-  modelNameKey,
-  type ModelName
-} from '../../src/lib/ollama/names';
-import { MEDIA_TYPES, type ListModel, type ShowResponse } from '../../src/lib/ollama/types';
+import { DEFAULT_HOST, displayName, modelNameKey, type ModelName } from '#protocol/ollama/names';
+import { MEDIA_TYPES, type ListModel, type ShowResponse } from '#protocol/ollama/types';
 import { writeVerifiedBlob } from './blobs';
 import { commitCreate, planCreate, type CreateDeps } from './create';
 import { capabilities, modelInfo, readGgufInfo } from './gguf-info';
@@ -33,8 +28,8 @@ import {
   type PreparedOperation,
   type ResolvedModel
 } from './model-store';
-import { renderModelfile } from '../../src/lib/ollama/modelfile';
-import { formatParameters } from '../../src/lib/ollama/parameters';
+import { renderModelfile } from '#protocol/modelfile/format';
+import { formatParameters } from '#protocol/modelfile/parameters';
 import { fetchManifest, pullModel, pullSource, type PullDeps } from './pull';
 
 export interface DiskModelStoreOptions {

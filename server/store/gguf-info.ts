@@ -6,7 +6,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { checkGgufBlob, GgufError } from '../../src/lib/gguf/read';
-import type { Capability } from '../../src/lib/ollama/types';
+import type { Capability } from '#protocol/ollama/types';
 import { badRequest } from '../errors';
 
 export interface GgufInfo {

@@ -14,7 +14,7 @@ import {
   quoteName,
   type ModelName,
   type ModelReference
-} from '../../src/lib/ollama/names';
+} from '#protocol/ollama/names';
 import { badRequest, quoteInput } from '../errors';
 import { digestHex, tryParseDigest, type Digest } from './digest';
 

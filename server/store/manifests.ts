@@ -12,13 +12,13 @@ import {
   modelNameFromParts,
   modelNameSegments,
   type ModelName
-} from '../../src/lib/ollama/names';
+} from '#protocol/ollama/names';
 import {
   MEDIA_TYPES,
   type Manifest,
   type Message,
   type ModelDetails
-} from '../../src/lib/ollama/types';
+} from '#protocol/ollama/types';
 import { isDigest, parseDigest } from './digest';
 import { Layout, sha256Hex, writeFileAtomic } from './layout';
 import type { ResolvedModel } from './model-store';

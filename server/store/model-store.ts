@@ -10,8 +10,8 @@ import type {
   Options,
   ProgressResponse,
   ShowResponse
-} from '../../src/lib/ollama/types';
-import type { ModelName, ModelReference } from '../../src/lib/ollama/names';
+} from '#protocol/ollama/types';
+import type { ModelName, ModelReference } from '#protocol/ollama/names';
 
 /** A model name resolved to files on disk and the settings its manifest carries. */
 export interface ResolvedModel {

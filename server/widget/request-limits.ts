@@ -8,7 +8,7 @@
  * num_predict applies, which its administrator sets in the Modelfile.)
  */
 import type { FastifyInstance } from 'fastify';
-import type { OptionName } from '../../src/lib/ollama/options';
+import type { OptionName } from '#protocol/ollama/options';
 import { canonicalPath } from '../auth/policy';
 
 const SAMPLING: readonly OptionName[] = [

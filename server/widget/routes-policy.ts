@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { canonicalPath } from '../auth/policy';
-import { WIDGET_CHAT_ROUTES, WIDGET_STATUS_ROUTE } from '../../src/lib/ollama/widget';
+import { WIDGET_CHAT_ROUTES, WIDGET_STATUS_ROUTE } from '#protocol/widget/types';
 
 const CHAT_PATHS = new Set<string>(WIDGET_CHAT_ROUTES);
 

@@ -16,7 +16,7 @@ import type {
   CreatedWidgetKeyResponse,
   WidgetKeyJson,
   WidgetStatusResponse
-} from '../../src/lib/ollama/widget';
+} from '#protocol/widget/types';
 import { looksLikeWidgetPrefix, type WidgetKey } from './keys';
 import { normalizeOriginRule, originAllowed } from './origins';
 

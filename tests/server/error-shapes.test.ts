@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ndjsonLine } from '../../src/lib/ollama/stream';
+import { ndjsonLine } from '#protocol/stream';
 import { HttpError, MAX_ERROR_MESSAGE, capMessage } from '../../server/errors';
 import { configureHttp } from '../../server/http/configure';
 import { ollamaError, openAIError, registryErrorBody } from '../../server/http/errors';

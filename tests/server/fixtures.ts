@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { ModelNotFoundError, type ModelStore } from '../../server/store/model-store';
-import type { ListModel, ModelDetails } from '../../src/lib/ollama/types';
+import type { ListModel, ModelDetails } from '#protocol/ollama/types';
 
 export const SHARED_MODELS = path.resolve(import.meta.dirname, '../../../shared/models');
 export const STORIES = path.join(SHARED_MODELS, 'stories260K.gguf');

@@ -4,8 +4,8 @@
  */
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNdjson } from '../../src/lib/ollama/stream';
-import type { GenerateResponse } from '../../src/lib/ollama/types';
+import { parseNdjson } from '#protocol/stream';
+import type { GenerateResponse } from '#protocol/ollama/types';
 import { postJson as post } from './fixtures';
 import { startInferenceApp, type InferenceApp } from './inference-app';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModelfile } from '../../src/lib/ollama/modelfile';
+import { parseModelfile } from '#protocol/modelfile/format';
 import { sha256Hex } from '../../server/store/layout';
 import {
   STORIES,

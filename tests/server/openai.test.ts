@@ -4,8 +4,8 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OAIChatChunk } from '../../src/lib/ollama/openai';
-import { parseSse, readLines } from '../../src/lib/ollama/stream';
+import type { OAIChatChunk } from '#protocol/openai/types';
+import { parseSse, readLines } from '#protocol/stream';
 import { STORIES_LISTED as listed, storiesStore } from './fixtures';
 import { startInferenceApp } from './inference-app';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
-import type { GgufWeights, MlcWeights, PortalWeightsResponse } from '../../src/lib/ollama/portal';
+import type { GgufWeights, MlcWeights, PortalWeightsResponse } from '#protocol/portal/types';
 import { STORIES, STORIES_SHA256, createModelFrom } from './fixtures';
 import { startMonitoredServer, userFromHeader, type MonitoredServer } from './monitoring-app';
 

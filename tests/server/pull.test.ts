@@ -8,7 +8,7 @@ import http from 'node:http';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../server/store/layout';
-import type { ProgressResponse } from '../../src/lib/ollama/types';
+import type { ProgressResponse } from '#protocol/ollama/types';
 import { STORIES, STORIES_DIGEST as DIGEST, STORIES_SHA256, modelInfo as info } from './fixtures';
 import { startModelServer, type ModelServer } from './model-routes-app';
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ggufWithKeys } from '../unit/helpers/gguf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StatusSnapshot } from '../../src/lib/ollama/portal';
+import type { StatusSnapshot } from '#protocol/portal/types';
 import { STORIES, createModelFrom } from './fixtures';
 import {
   sampleValue,

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiskModelStore } from '../../server/store/disk-store';
 import { sha256Hex } from '../../server/store/layout';
 import { ModelNotFoundError } from '../../server/store/model-store';
-import { MEDIA_TYPES } from '../../src/lib/ollama/types';
-import { modelNameFromParts } from '../../src/lib/ollama/names';
+import { MEDIA_TYPES } from '#protocol/ollama/types';
+import { modelNameFromParts } from '#protocol/ollama/names';
 import { STORIES } from './fixtures';
 
 const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';

@@ -3,7 +3,7 @@ import { HttpError } from '../../server/errors';
 import { compileTemplate, RenderBudget, TemplateError } from '../../server/runtime/template';
 import { MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_LENGTH } from '../../server/runtime/template-budget';
 import { chatText, generateText } from '../../server/runtime/template-prompt';
-import { parseKeepAlive } from '../../src/lib/ollama/duration';
+import { parseKeepAlive } from '#protocol/ollama/duration';
 
 // No wall-clock limit here: the step and size budgets must trip on their own, whatever
 // the machine's load (the clock is only a backstop for work priced too low).

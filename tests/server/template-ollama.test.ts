@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, Tool } from '../../src/lib/ollama/types';
+import type { Message, Tool } from '#protocol/ollama/types';
 import { collate } from '../../server/runtime/template-data';
 import { chatText, generateText, type TemplateModel } from '../../server/runtime/template-prompt';
 

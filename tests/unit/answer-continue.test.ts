@@ -14,7 +14,7 @@ import { RemoteEngine } from '../../src/lib/engines/remote';
 import { buildChatRequest } from '../../src/lib/chat/request';
 import { PRESET_MAX_TOKENS } from '../../src/lib/chat/params';
 import type { ChatMessage } from '../../src/lib/store/conversations';
-import type { Message } from '../../src/lib/ollama/types';
+import type { Message } from '#protocol/ollama/types';
 import { listenLocal, type LocalServer } from './helpers/http';
 import { remoteModel } from './helpers/models';
 

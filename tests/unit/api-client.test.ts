@@ -6,8 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, UnreachableError, errorMessageOf } from '../../src/lib/ollama/client';
-import { StreamError } from '../../src/lib/ollama/stream';
+import { ApiClient, ApiError, UnreachableError, errorMessageOf } from '#protocol/client';
+import { StreamError } from '#protocol/stream';
 
 let server: http.Server;
 let baseUrl: string;

@@ -13,7 +13,7 @@ import { ChatSession, type ChatRuntime } from '../../src/lib/chat/session.svelte
 import { PacedText } from '../../src/lib/chat/paced-text';
 import { EngineError } from '../../src/lib/engines/engine';
 import type { CatalogModel } from '../../src/lib/models/types';
-import type { ChatRequest, ChatResponse } from '../../src/lib/ollama/types';
+import type { ChatRequest, ChatResponse } from '#protocol/ollama/types';
 import { applyPreset, PRESET_MAX_TOKENS } from '../../src/lib/chat/params';
 
 const model: CatalogModel = {

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteEngine } from '../../src/lib/engines/remote';
-import { ApiError } from '../../src/lib/ollama/client';
+import { ApiError } from '#protocol/client';
 import { EngineError } from '../../src/lib/engines/engine';
-import { StreamError } from '../../src/lib/ollama/stream';
+import { StreamError } from '#protocol/stream';
 import { listenLocal, type LocalServer } from './helpers/http';
 import { remoteModel } from './helpers/models';
 

@@ -10,7 +10,7 @@ import {
   type RuntimeDeps
 } from '../../src/lib/engines/runtime.svelte';
 import { EngineError, type Engine, type LoadProgress } from '../../src/lib/engines/engine';
-import type { ChatRequest, ChatResponse } from '../../src/lib/ollama/types';
+import type { ChatRequest, ChatResponse } from '#protocol/ollama/types';
 import type { DeviceProbe } from '../../src/lib/device/types';
 import type { CatalogModel } from '../../src/lib/models/types';
 

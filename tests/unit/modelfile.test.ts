@@ -5,8 +5,8 @@ import {
   modelfileToCreateRequest,
   parseModelfile,
   renderModelfile
-} from '../../src/lib/ollama/modelfile';
-import { formatParameters, normalizeParameters } from '../../src/lib/ollama/parameters';
+} from '#protocol/modelfile/format';
+import { formatParameters, normalizeParameters } from '#protocol/modelfile/parameters';
 
 const SAMPLE = `# A storyteller
 FROM ./stories260K.gguf

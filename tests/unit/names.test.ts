@@ -16,7 +16,7 @@ import {
   sameModelName,
   tryParseModelName,
   type ModelName
-} from '../../src/lib/ollama/names';
+} from '#protocol/ollama/names';
 
 const p80 = 'a'.repeat(80);
 const p81 = 'a'.repeat(81);

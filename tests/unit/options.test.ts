@@ -3,9 +3,9 @@
  * conversation settings: the same names and types are accepted and refused everywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { OPTION_KINDS } from '../../src/lib/ollama/options';
-import { requestOptionsSchema, savedOptionsSchema } from '../../src/lib/ollama/options-schema';
-import { normalizeParameters, parseParameterText } from '../../src/lib/ollama/parameters';
+import { OPTION_KINDS } from '#protocol/ollama/options';
+import { requestOptionsSchema, savedOptionsSchema } from '#protocol/ollama/options-schema';
+import { normalizeParameters, parseParameterText } from '#protocol/modelfile/parameters';
 
 const SAMPLE = { int: '3', count: '0', float: '0.5', bool: 'true', strings: '<|end|>' } as const;
 

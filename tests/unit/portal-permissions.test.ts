@@ -9,7 +9,7 @@ import {
   normalizeNewPattern,
   orderedSubjects
 } from '../../src/lib/components/admin/permission-draft';
-import type { Grant } from '../../src/lib/ollama/portal';
+import type { Grant } from '#protocol/portal/types';
 
 const grant = (over: Partial<Grant>): Grant => ({
   subjectType: 'group',

@@ -5,7 +5,7 @@ import {
   overallFraction,
   reduceProgress
 } from '../../src/lib/portal/ndjson-progress';
-import type { ProgressResponse } from '../../src/lib/ollama/types';
+import type { ProgressResponse } from '#protocol/ollama/types';
 
 const fold = (lines: ProgressResponse[]) => lines.reduce(reduceProgress, initialProgress());
 

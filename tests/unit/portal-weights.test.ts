@@ -25,7 +25,7 @@ import { downloadModel } from '../../src/lib/downloads/download';
 import { getCatalogModel, listCatalog, saveUserModel } from '../../src/lib/models/catalog';
 import type { HearthDB } from '../../src/lib/store/db';
 import { getModelState, readModelBlob } from '../../src/lib/store/model-files';
-import type { MlcWeights } from '../../src/lib/ollama/portal';
+import type { MlcWeights } from '#protocol/portal/types';
 import type { CatalogModel } from '../../src/lib/models/types';
 import { createModelFrom, listenOnLoopback } from '../server/fixtures';
 import { freshDatabase } from './helpers/db';

@@ -20,7 +20,7 @@ import {
 } from '../../src/lib/portal/server-models';
 import { setCsrfToken } from '../../src/lib/portal/client';
 import { RemoteEngine } from '../../src/lib/engines/remote';
-import { ApiError } from '../../src/lib/ollama/client';
+import { ApiError } from '#protocol/client';
 import { chooseEngine } from '../../src/lib/engines/select';
 import {
   boundedOnServer,
@@ -32,7 +32,7 @@ import { fitVerdict } from '../../src/lib/models/fit';
 import { modelLabel, pickerFit, pickerGroups, runnableModels } from '../../src/lib/chat/models';
 import type { DeviceProbe } from '../../src/lib/device/types';
 import type { CatalogModel } from '../../src/lib/models/types';
-import type { ChatResponse } from '../../src/lib/ollama/types';
+import type { ChatResponse } from '#protocol/ollama/types';
 import { listenOnLoopback } from '../server/fixtures';
 import { listenLocal, type LocalServer } from './helpers/http';
 import { STORIES, STORIES_DIGEST } from './helpers/models';

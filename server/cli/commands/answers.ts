@@ -1,5 +1,5 @@
 /** Shared by one-shot and interactive runs: error wording and the --verbose timing block. */
-import type { Metrics } from '../../../src/lib/ollama/types';
+import type { Metrics } from '#protocol/ollama/types';
 import { CliError } from '../client';
 
 /** Ollama's wording, so a missing model says what to do next. */

@@ -7,12 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { ProgressResponse } from '../../../src/lib/ollama/types';
-import {
-  isPathLike,
-  modelfileToCreateRequest,
-  parseModelfile
-} from '../../../src/lib/ollama/modelfile';
+import type { ProgressResponse } from '#protocol/ollama/types';
+import { isPathLike, modelfileToCreateRequest, parseModelfile } from '#protocol/modelfile/format';
 import { CliError, type HearthClient } from '../client';
 import { ProgressDisplay } from '../progress';
 

@@ -1,5 +1,5 @@
 /** `hearth list | ps | show | cp | rm`: thin views over the model-management endpoints. */
-import type { ListResponse, ProcessResponse, ShowResponse } from '../../../src/lib/ollama/types';
+import type { ListResponse, ProcessResponse, ShowResponse } from '#protocol/ollama/types';
 import type { HearthClient } from '../client';
 import { humanBytes, humanTime, processorSplit, renderTable, shortDigest } from '../format';
 

@@ -1,5 +1,5 @@
 /** `hearth pull MODEL`: streams /api/pull and draws a bar per layer. */
-import type { ProgressResponse } from '../../../src/lib/ollama/types';
+import type { ProgressResponse } from '#protocol/ollama/types';
 import type { HearthClient } from '../client';
 import { ProgressDisplay } from '../progress';
 

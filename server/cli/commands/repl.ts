@@ -5,7 +5,7 @@
  * one message of several lines (see multiline.ts).
  */
 import readline from 'node:readline';
-import type { ChatRequest, ChatResponse, Message } from '../../../src/lib/ollama/types';
+import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types';
 import type { HearthClient } from '../client';
 import { formatMetrics, withPullHint } from './answers';
 import { MultilineInput } from './multiline';

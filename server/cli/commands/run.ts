@@ -3,7 +3,7 @@
  * exits; otherwise opens a chat in the terminal (see repl.ts). A model the server does
  * not have is pulled first, with progress, as `ollama run` does.
  */
-import type { GenerateRequest, GenerateResponse, Options } from '../../../src/lib/ollama/types';
+import type { GenerateRequest, GenerateResponse, Options } from '#protocol/ollama/types';
 import { CliError, type HearthClient } from '../client';
 import { formatMetrics, withPullHint } from './answers';
 import { pullModel } from './pull';

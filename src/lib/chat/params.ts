@@ -4,7 +4,7 @@
  * "engine default", so they are left out rather than sent as 0 — except the answer-length
  * cap, which is always sent (see answerTokenLimit).
  */
-import type { NumericOptionName, Options } from '../ollama/options';
+import type { NumericOptionName, Options } from '#protocol/ollama/options';
 import { DEFAULT_CONTEXT } from '../engines/wasm-options';
 
 export type PresetName = 'balanced' | 'creative' | 'precise';

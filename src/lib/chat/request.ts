@@ -1,5 +1,5 @@
 /** Pure helpers between stored conversations and the engine's Ollama-shaped requests. */
-import type { ChatRequest, ChatResponse, Message } from '../ollama/types';
+import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types';
 import type { Conversation } from '../store/db';
 import type { ChatMessage } from '../store/conversations';
 import type { EngineKind } from '../engines/engine';

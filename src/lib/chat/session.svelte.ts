@@ -4,7 +4,7 @@
  * through `ChatRuntime` (engineRuntime in the app, a fake in unit tests), and every change
  * is written through the conversation store so a reload shows exactly what was on screen.
  */
-import type { ChatRequest, ChatResponse, Options } from '../ollama/types';
+import type { ChatRequest, ChatResponse, Options } from '#protocol/ollama/types';
 import type { Conversation } from '../store/db';
 import { EngineError, type EngineErrorCode, type EngineKind } from '../engines/engine';
 import type { CatalogModel } from '../models/types';

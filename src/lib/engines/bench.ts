@@ -4,7 +4,7 @@
  * the weights back. Figures only; nothing here decides anything for the app.
  */
 import { startSha256 } from '../util/sha256';
-import type { ChatRequest, ChatResponse } from '../ollama/types';
+import type { ChatRequest, ChatResponse } from '#protocol/ollama/types';
 import { getCatalogModel, saveUserModel, slugify } from '../models/catalog';
 import type { CatalogModel, ModelState } from '../models/types';
 import {

@@ -10,7 +10,7 @@ import type {
   EmbedResponse,
   GenerateRequest,
   GenerateResponse
-} from '../ollama/types';
+} from '#protocol/ollama/types';
 import type { CatalogModel, EngineKind } from '../models/types';
 
 export type { EngineKind };

@@ -2,7 +2,7 @@
  * Ollama's final-chunk metrics, measured the same way by every local engine.
  * Ollama reports durations in nanoseconds; browsers measure milliseconds.
  */
-import type { Metrics } from '../ollama/types';
+import type { Metrics } from '#protocol/ollama/types';
 
 export const msToNs = (ms: number): number => Math.max(0, Math.round(ms * 1e6));
 

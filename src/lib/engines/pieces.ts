@@ -9,7 +9,7 @@ import type {
   EmbedResponse,
   GenerateResponse,
   Metrics
-} from '../ollama/types';
+} from '#protocol/ollama/types';
 import { msToNs } from './metrics';
 
 /** One streamed piece of a run; `done` is present on the last piece only. */

@@ -3,7 +3,7 @@
  * stories260K) cannot follow a chat transcript, so a chat request becomes a plain
  * completion of the last user message, as the browser contract specifies.
  */
-import type { ChatRequest, GenerateRequest, Message } from '../ollama/types';
+import type { ChatRequest, GenerateRequest, Message } from '#protocol/ollama/types';
 import { EngineError } from './engine';
 
 /**

@@ -10,9 +10,9 @@ import type {
   EmbedResponse,
   GenerateRequest,
   GenerateResponse
-} from '../ollama/types';
-import { ApiClient, ApiError, UnreachableError } from '../ollama/client';
-import { parseNdjson } from '../ollama/stream';
+} from '#protocol/ollama/types';
+import { ApiClient, ApiError, UnreachableError } from '#protocol/client';
+import { parseNdjson } from '#protocol/stream';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 

@@ -7,7 +7,12 @@
  */
 import { get } from 'svelte/store';
 import { t } from 'svelte-i18n';
-import type { ChatRequest, ChatResponse, GenerateRequest, GenerateResponse } from '../ollama/types';
+import type {
+  ChatRequest,
+  ChatResponse,
+  GenerateRequest,
+  GenerateResponse
+} from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
 import type { DeviceProbe } from '../device/types';
 import { probeDevice } from '../device/probe';

@@ -2,7 +2,7 @@
  * Ollama chat messages → the OpenAI-style messages wllama hands to llama.cpp, which
  * renders them with the model's own chat template (tokenizer.chat_template).
  */
-import type { Message } from '../ollama/types';
+import type { Message } from '#protocol/ollama/types';
 
 export type WllamaMessage =
   | { role: 'system' | 'user'; content: string }

@@ -4,7 +4,7 @@
  * shape it streams, and how wllama's failures map to EngineError codes. Kept free of
  * wllama imports so they are unit-tested in Node.
  */
-import type { Options } from '../ollama/types';
+import type { Options } from '#protocol/ollama/types';
 import { isGgufMagic, readGgufSummary } from '../gguf/read';
 import { ModelNotStoredError } from '../store/model-files';
 import { EngineError } from './engine';

@@ -16,7 +16,7 @@ import type {
   GenerateRequest,
   GenerateResponse,
   Options
-} from '../ollama/types';
+} from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
 import { readModelBlob } from '../store/model-files';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';

@@ -8,7 +8,7 @@ import type {
   CompletionUsage,
   InitProgressReport
 } from '@mlc-ai/web-llm';
-import type { ChatRequest, Message, Metrics, Options } from '../ollama/types';
+import type { ChatRequest, Message, Metrics, Options } from '#protocol/ollama/types';
 import { EngineError, type LoadProgress } from './engine';
 import { msToNs } from './metrics';
 

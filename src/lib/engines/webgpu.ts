@@ -19,7 +19,7 @@ import type {
   EmbedResponse,
   GenerateRequest,
   GenerateResponse
-} from '../ollama/types';
+} from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 import { mlcAppConfig } from '../models/mlc-config';

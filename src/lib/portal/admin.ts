@@ -13,12 +13,12 @@ import type {
   PermissionMatrix,
   UserJson,
   UserRole
-} from '../ollama/portal';
-import type { ListResponse, ShowResponse } from '../ollama/types';
-import { ApiError } from '$lib/ollama/client';
+} from '#protocol/portal/types';
+import type { ListResponse, ShowResponse } from '#protocol/ollama/types';
+import { ApiError } from '#protocol/client';
 import { portalFetch, portalJson } from './client';
 
-export { PASSWORD_MIN } from '../ollama/portal';
+export { PASSWORD_MIN } from '#protocol/portal/types';
 
 export type AdminUser = UserJson & { groupIds: number[] };
 export type AdminKey = ApiKeyJson & { username: string | null };

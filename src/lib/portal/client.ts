@@ -3,7 +3,7 @@
  * session cookie goes along, writes carry the CSRF token, and a refusal arrives as an
  * ApiError with the server's message, so pages can show it as is.
  */
-import { ApiClient } from '$lib/ollama/client';
+import { ApiClient } from '#protocol/client';
 
 let csrfToken: string | null = null;
 

@@ -2,7 +2,7 @@
  * Users and groups loaded together: the admin's users page names each user's groups and
  * the groups page lists members, so both need both lists, refreshed after every change.
  */
-import type { GroupJson } from '../ollama/portal';
+import type { GroupJson } from '#protocol/portal/types';
 import { listGroups, listUsers, type AdminUser } from './admin';
 import { messageOf } from '../util/format';
 

@@ -4,8 +4,8 @@
  * plain `{"status":"writing manifest"}` steps, `{"status":"success"}` at the end, and an
  * `{"error"}` line if it fails midway. The reducer is pure so the UI and tests agree.
  */
-import { parseNdjson } from '../ollama/stream';
-import type { CreateRequest, ProgressResponse, PullRequest } from '../ollama/types';
+import { parseNdjson } from '#protocol/stream';
+import type { CreateRequest, ProgressResponse, PullRequest } from '#protocol/ollama/types';
 import { portalFetch } from './client';
 
 export interface LayerProgress {

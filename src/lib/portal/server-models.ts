@@ -3,7 +3,7 @@
  * may use), as catalog entries the chat can pick next to in-browser ones. They stream
  * through the server's /api/chat (RemoteEngine, same origin, session cookie + CSRF).
  */
-import type { ListModel, ListResponse } from '../ollama/types';
+import type { ListModel, ListResponse } from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
 import { portalJson } from './client';
 

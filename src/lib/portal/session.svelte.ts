@@ -3,8 +3,8 @@
  * the app on any web server has no portal: `available` stays false and every portal
  * feature (server models, weights from the LAN, admin) hides itself.
  */
-import type { SessionResponse, UserJson } from '../ollama/portal';
-import { ApiError } from '$lib/ollama/client';
+import type { SessionResponse, UserJson } from '#protocol/portal/types';
+import { ApiError } from '#protocol/client';
 import { portalJson, setCsrfToken } from './client';
 
 class PortalSession {

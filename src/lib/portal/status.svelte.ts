@@ -5,7 +5,7 @@
  * every error closes it and this class reconnects with a capped backoff instead: one
  * policy for every failure. stop() (on page leave) closes it and cancels the retry.
  */
-import type { StatusSnapshot } from '../ollama/portal';
+import type { StatusSnapshot } from '#protocol/portal/types';
 
 export const STATUS_STREAM_PATH = '/api/status/stream';
 

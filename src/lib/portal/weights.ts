@@ -10,7 +10,7 @@ import type {
   MlcWeights,
   PortalWeights,
   PortalWeightsResponse
-} from '../ollama/portal';
+} from '#protocol/portal/types';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
 import { mlcNeedsShaderF16 } from '../models/mlc-catalog';
 import type { CatalogModel } from '../models/types';

@@ -2,7 +2,7 @@
  * Typed calls for the admin page of widget keys (/api/admin/widgets), and the one line a
  * site owner pastes into a page.
  */
-import type { CreatedWidgetKeyResponse, NewWidgetKey, WidgetKeyJson } from '../ollama/widget';
+import type { CreatedWidgetKeyResponse, NewWidgetKey, WidgetKeyJson } from '#protocol/widget/types';
 import { portalJson } from './client';
 
 export async function listWidgetKeys(): Promise<WidgetKeyJson[]> {

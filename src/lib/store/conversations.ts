@@ -5,7 +5,7 @@
  */
 import { db, type Conversation, type HearthDB, type StoredMessage } from './db';
 import { newId } from '../util/id';
-import type { Options } from '../ollama/types';
+import type { Options } from '#protocol/ollama/types';
 
 /** The chat's name for a stored message. */
 export type ChatMessage = StoredMessage;

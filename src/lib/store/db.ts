@@ -5,7 +5,7 @@
  * web-llm keeps its own MLC cache (its `cacheBackend: 'indexeddb'`), not in here.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { Message, Metrics, Options } from '../ollama/types';
+import type { Message, Metrics, Options } from '#protocol/ollama/types';
 import type { CatalogModel, EngineKind, ModelState } from '../models/types';
 
 export interface Conversation {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { db, type Conversation, type HearthDB } from './db';
 import type { ChatMessage } from './conversations';
 import { newId } from '../util/id';
-import { savedOptionsSchema } from '../ollama/options-schema';
+import { savedOptionsSchema } from '#protocol/ollama/options-schema';
 
 // The app's Content-Security-Policy forbids eval: without this, zod probes `new Function`
 // once to decide on its fast path, and the probe is reported as a policy violation.

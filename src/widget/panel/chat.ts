@@ -4,9 +4,9 @@
  * an unreachable server, a revoked or unknown key and a page whose origin is not on the
  * key's list (a refused preflight looks like a network error to the page otherwise).
  */
-import { ApiClient, ApiError, UnreachableError } from '../../lib/ollama/client';
-import type { ChatRequest, ChatResponse, Message } from '../../lib/ollama/types';
-import type { WidgetState, WidgetStatusResponse } from '../../lib/ollama/widget';
+import { ApiClient, ApiError, UnreachableError } from '#protocol/client';
+import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types';
+import type { WidgetState, WidgetStatusResponse } from '#protocol/widget/types';
 import type { PanelConfig } from '../contract';
 
 export type FailureKind = Exclude<WidgetState, 'ok'> | 'unreachable' | 'rate' | 'failed';

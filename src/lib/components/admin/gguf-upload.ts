@@ -6,7 +6,7 @@
  */
 import { startSha256 } from '$lib/util/sha256';
 import { hasBlob } from '$lib/portal/admin';
-import { ApiError, errorMessageOf } from '$lib/ollama/client';
+import { ApiError, errorMessageOf } from '#protocol/client';
 import { csrfHeaders } from '$lib/portal/client';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;

@@ -4,7 +4,7 @@
  * and Save sends only the cells that differ (a cell turned fully off is sent with both
  * flags false, which the server treats as "remove the grant").
  */
-import type { Grant, PermissionMatrix, SubjectType } from '../../ollama/portal';
+import type { Grant, PermissionMatrix, SubjectType } from '#protocol/portal/types';
 
 export interface Cell {
   canUse: boolean;

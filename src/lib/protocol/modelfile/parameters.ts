@@ -3,7 +3,7 @@
  * typed the way Ollama's Options struct types them, so a Modelfile written for Ollama
  * means the same thing here and a typo fails loudly instead of being ignored at run time.
  */
-import { optionKind, type OptionKind, type Options } from './options';
+import { optionKind, type OptionKind, type Options } from '#protocol/ollama/options';
 
 export class ParameterError extends Error {
   constructor(message: string) {

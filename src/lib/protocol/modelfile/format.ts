@@ -2,7 +2,7 @@
  * Ollama's Modelfile: parsing (for `hearth create -f Modelfile`) and rendering (the
  * `modelfile` text of /api/show). Errors name the line so a user can fix the file.
  */
-import type { CreateRequest, Message, Role } from './types';
+import type { CreateRequest, Message, Role } from '#protocol/ollama/types';
 import { ParameterError, formatValue, parseParameterText } from './parameters';
 
 export interface Modelfile {

@@ -3,7 +3,7 @@
  * (/api/admin), live status (/api/status) and weights for browsers (/api/portal) —
  * declared once here for the server, the web app and the widget. Times are ISO strings.
  */
-import type { ProcessModel } from './types';
+import type { ProcessModel } from '#protocol/ollama/types';
 
 export type UserRole = 'admin' | 'user';
 
