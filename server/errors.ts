@@ -1,4 +1,8 @@
-/** An error that carries its HTTP status; handlers throw it, the app renders Ollama's shape. */
+/**
+ * An error that carries its HTTP status, for the HTTP layer only (route handlers, body
+ * parsing), where statuses are the vocabulary. The domain throws ./domain-errors.ts;
+ * server/http/error-status.ts maps both.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -11,6 +15,7 @@ export class HttpError extends Error {
   }
 }
 
+/** For route handlers; domain code throws InvalidInputError / NotFoundError. */
 export const badRequest = (message: string) => new HttpError(400, message);
 export const notFound = (message: string) => new HttpError(404, message);
 

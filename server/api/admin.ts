@@ -8,48 +8,24 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../errors';
 import type { AuditInput } from '../auth/audit';
-import {
-  descriptionSchema,
-  displayNameSchema,
-  groupNameSchema,
-  keyNameSchema,
-  passwordSchema,
-  usernameSchema
-} from '../auth/names';
 import { hashPassword } from '../auth/passwords';
-import { patternSchema, type Grant } from '../auth/permissions';
+import type { Grant } from '../auth/permissions';
 import type { Auth, AuthStore } from '../auth/service';
 import { groupJson, keyJson, parse, userJson } from '../auth/wire';
 import type { ModelStore } from '../store/model-store';
+import {
+  groupChangesRequestSchema,
+  keyChangesRequestSchema,
+  newGroupRequestSchema,
+  newUserKeyRequestSchema,
+  newUserRequestSchema,
+  permissionsRequestSchema,
+  userChangesRequestSchema
+} from '#protocol/portal/requests';
 import { countText, idText } from './ids';
 
-const role = z.enum(['admin', 'user']);
-const rateLimit = z.number().int().min(0).max(1_000_000).nullable();
-const ids = z.array(z.number().int().positive()).max(10_000);
 const idParams = z.object({ id: idText });
 const memberParams = idParams.extend({ userId: idText });
-
-const newUser = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  displayName: displayNameSchema.optional(),
-  role: role.default('user')
-});
-const userChanges = z.object({
-  username: usernameSchema.optional(),
-  displayName: displayNameSchema.optional(),
-  role: role.optional(),
-  disabled: z.boolean().optional(),
-  password: passwordSchema.optional()
-});
-const newGroup = z.object({
-  name: groupNameSchema,
-  description: descriptionSchema.optional(),
-  memberIds: ids.optional()
-});
-const groupChanges = newGroup.partial();
-const newKey = z.object({ name: keyNameSchema, rateLimitPerMin: rateLimit.optional() });
-const keyChanges = z.object({ rateLimitPerMin: rateLimit });
 const keyQuery = z.object({ userId: idText.optional() });
 const auditQuery = z.object({
   limit: countText(1, 500).default(50),
@@ -94,7 +70,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
 
   // { username, password, displayName?, role? = "user" } → 201 { user }
   app.post('/api/admin/users', async (req, reply) => {
-    const body = parse(newUser, req.body);
+    const body = parse(newUserRequestSchema, req.body);
     const store = await auth.store();
     const passwordHash = await hashPassword(body.password);
     const user = store.users.create({ ...body, passwordHash });
@@ -105,7 +81,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
   // { username?, displayName?, role?, disabled?, password? } → { user }
   app.patch('/api/admin/users/:id', async (req) => {
     const { id } = parse(idParams, req.params);
-    const body = parse(userChanges, req.body);
+    const body = parse(userChangesRequestSchema, req.body);
     const store = await auth.store();
     assertKeepsAnAdmin(store, id, body);
     const passwordHash =
@@ -145,7 +121,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
   // { name, rateLimitPerMin? } → 201 { key: "hk_…" (shown once), apiKey } — a key made for a user.
   app.post('/api/admin/users/:id/keys', async (req, reply) => {
     const { id } = parse(idParams, req.params);
-    const body = parse(newKey, req.body);
+    const body = parse(newUserKeyRequestSchema, req.body);
     const store = await auth.store();
     const user = store.users.byId(id);
     if (!user) throw new HttpError(404, `user ${id} not found`);
@@ -166,7 +142,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
 
   // { name, description?, memberIds? } → 201 { group }
   app.post('/api/admin/groups', async (req, reply) => {
-    const body = parse(newGroup, req.body);
+    const body = parse(newGroupRequestSchema, req.body);
     const store = await auth.store();
     const group = store.db.transaction(() => {
       const created = store.groups.create(body.name, body.description);
@@ -183,7 +159,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
   // { name?, description?, memberIds? (replaces the members) } → { group }
   app.patch('/api/admin/groups/:id', async (req) => {
     const { id } = parse(idParams, req.params);
-    const body = parse(groupChanges, req.body);
+    const body = parse(groupChangesRequestSchema, req.body);
     const store = await auth.store();
     const group = store.db.transaction(() => {
       const updated = store.groups.update(id, body);
@@ -237,7 +213,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
   // { rateLimitPerMin: number | null (null = server default, 0 = unlimited) } → { apiKey }
   app.patch('/api/admin/keys/:id', async (req) => {
     const { id } = parse(idParams, req.params);
-    const body = parse(keyChanges, req.body);
+    const body = parse(keyChangesRequestSchema, req.body);
     const store = await auth.store();
     const apiKey = store.keys.setRateLimit(id, body.rateLimitPerMin);
     await audit(req, { action: 'key.update', target: apiKey.prefix, detail: body });
@@ -268,18 +244,6 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
  * model patterns as columns, grants as the cells that are set, plus the server's model
  * names so the UI can offer them as columns.
  */
-const grantSchema = z.object({
-  subjectType: z.enum(['user', 'group']),
-  subjectId: z.number().int().positive(),
-  modelPattern: patternSchema,
-  canUse: z.boolean(),
-  canDownload: z.boolean().default(false)
-});
-const putSchema = z.union([
-  z.object({ grants: z.array(grantSchema).min(1).max(1000) }),
-  grantSchema.transform((grant) => ({ grants: [grant] }))
-]);
-
 async function matrix(store: AuthStore, models: ModelStore) {
   const grants = store.permissions.list();
   const subjects = [
@@ -316,7 +280,7 @@ function registerPermissionRoutes(
   // Grant | { grants: Grant[] } → the matrix above. A grant with canUse and canDownload
   // both false removes it. All or nothing: one bad grant changes nothing.
   app.put('/api/admin/permissions', async (req) => {
-    const { grants } = parse(putSchema, req.body);
+    const { grants } = parse(permissionsRequestSchema, req.body);
     const store = await auth.store();
     store.db.transaction(() => {
       for (const grant of grants) {

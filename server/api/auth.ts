@@ -8,31 +8,20 @@ import { z } from 'zod';
 import { HttpError } from '../errors';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies';
 import { assertCsrf } from '../auth/guard';
-import { displayNameSchema, keyNameSchema, passwordSchema, usernameSchema } from '../auth/names';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords';
 import type { Auth, AuthStore } from '../auth/service';
 import { passwordStamp, type Attempt, type LockStarted } from '../auth/signin-throttle';
 import { safeEqual } from '../auth/tokens';
 import type { User } from '../auth/users';
 import { keyJson, parse, requireUser, userJson } from '../auth/wire';
+import {
+  loginRequestSchema,
+  newOwnKeyRequestSchema,
+  passwordChangeRequestSchema,
+  setupRequestSchema
+} from '#protocol/portal/requests';
 import { idText } from './ids';
 
-const setupSchema = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  displayName: displayNameSchema.optional(),
-  setupToken: z.string().max(200).optional()
-});
-// Sign-in only bounds the input: the account's own rules were applied when it was made.
-const loginSchema = z.object({
-  username: z.string().max(256),
-  password: z.string().max(1024)
-});
-const passwordChangeSchema = z.object({
-  currentPassword: z.string().max(1024),
-  newPassword: passwordSchema
-});
-const newKeySchema = z.object({ name: keyNameSchema });
 const idParams = z.object({ id: idText });
 
 /** The attempt to report back on, or a 429 with Retry-After while the throttle holds. */
@@ -96,7 +85,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
 
   // { username, password, displayName?, setupToken? } → 201 { user, csrfToken } + session cookie; 409 once an admin exists.
   app.post('/api/auth/setup', async (req, reply) => {
-    const { setupToken, ...body } = parse(setupSchema, req.body);
+    const { setupToken, ...body } = parse(setupRequestSchema, req.body);
     const store = await auth.store();
     if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
     if (auth.setupToken !== null && !safeEqual(setupToken ?? '', auth.setupToken)) {
@@ -114,7 +103,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
 
   // { username, password } → { user, csrfToken } + session cookie; 401 "invalid username or password".
   app.post('/api/auth/login', async (req, reply) => {
-    const body = parse(loginSchema, req.body);
+    const body = parse(loginRequestSchema, req.body);
     const store = await auth.store();
     const username = body.username.normalize('NFC').trim();
     const user = store.users.byUsername(username);
@@ -161,7 +150,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
   // { currentPassword, newPassword } → 204; signs out the user's other sessions.
   app.post('/api/auth/password', async (req, reply) => {
     const user = requireUser(req);
-    const body = parse(passwordChangeSchema, req.body);
+    const body = parse(passwordChangeRequestSchema, req.body);
     const store = await auth.store();
     // A stolen session must not become unlimited guessing of the current password.
     const stored = store.users.passwordHash(user.id) ?? '';
@@ -188,7 +177,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
   // { name } → 201 { key: "hk_…" (shown this once), apiKey: ApiKeyJson }
   app.post('/api/auth/keys', async (req, reply) => {
     const user = requireUser(req);
-    const body = parse(newKeySchema, req.body);
+    const body = parse(newOwnKeyRequestSchema, req.body);
     const store = await auth.store();
     const { key, apiKey } = store.keys.create(user.id, body.name);
     store.audit.record({

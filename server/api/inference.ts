@@ -4,14 +4,20 @@
  * docs/api.md; unknown fields are ignored, bad ones are a 400.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type {
   ChatResponse,
   EmbedResponse,
   GenerateResponse,
   Message
 } from '#protocol/ollama/types';
-import { requestOptionsSchema } from '#protocol/ollama/options-schema';
+import {
+  chatRequestSchema,
+  embedRequestSchema,
+  embeddingsRequestSchema,
+  generateRequestSchema,
+  type ParsedGenerateRequest
+} from '#protocol/ollama/requests';
+import { readEmbedInput } from '#protocol/ollama/read-request';
 import { ndjsonLine } from '#protocol/stream';
 import type { ServerContext } from '../context';
 import { badRequest } from '../errors';
@@ -22,79 +28,7 @@ import type { GenerateJob, GenerateResult } from '../runtime/scheduler';
 import { accessOf } from '../auth/access';
 import { ollamaError } from '../http/errors';
 import { answerGeneration, type Framer, type StreamEncoding } from './answer';
-import { MAX_IMAGES, MAX_MESSAGES, parseBody, tooManyImages, tooManyMessages } from './validate';
-
-const keepAlive = z.union([z.string(), z.number()]).nullish();
-const format = z
-  .union([z.literal('json'), z.literal(''), z.record(z.string(), z.unknown())])
-  .nullish();
-const modelName = z.string({ error: 'model is required' }).trim().min(1, 'model is required');
-
-const toolCallSchema = z.object({
-  function: z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()).default({}) })
-});
-const messageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z
-    .string()
-    .nullish()
-    .transform((c) => c ?? ''),
-  images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
-  tool_calls: z.array(toolCallSchema).nullish(),
-  tool_name: z.string().optional(),
-  thinking: z.string().optional()
-});
-const toolSchema = z.object({
-  type: z.literal('function').default('function'),
-  function: z.object({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional()
-  })
-});
-
-const generateSchema = z.object({
-  model: modelName,
-  prompt: z.string().nullish(),
-  suffix: z.string().nullish(),
-  system: z.string().nullish(),
-  template: z.string().nullish(),
-  context: z.array(z.number().int().min(0)).nullish(),
-  stream: z.boolean().nullish(),
-  raw: z.boolean().nullish(),
-  format,
-  images: z.array(z.string()).max(MAX_IMAGES, tooManyImages).nullish(),
-  keep_alive: keepAlive,
-  options: requestOptionsSchema(),
-  think: z.union([z.boolean(), z.string()]).nullish()
-});
-
-const chatSchema = z.object({
-  model: modelName,
-  messages: z.array(messageSchema).max(MAX_MESSAGES, tooManyMessages).nullish(),
-  tools: z.array(toolSchema).nullish(),
-  stream: z.boolean().nullish(),
-  format,
-  keep_alive: keepAlive,
-  options: requestOptionsSchema(),
-  think: z.union([z.boolean(), z.string()]).nullish()
-});
-
-const embedSchema = z.object({
-  model: modelName,
-  input: z.union([z.string(), z.array(z.string())]).nullish(),
-  truncate: z.boolean().nullish(),
-  keep_alive: keepAlive,
-  options: requestOptionsSchema(),
-  dimensions: z.number().int().min(1).nullish()
-});
-
-const embeddingsSchema = z.object({
-  model: modelName,
-  prompt: z.string().nullish(),
-  keep_alive: keepAlive,
-  options: requestOptionsSchema()
-});
+import { parseBody } from './validate';
 
 function refuseUnsupported(
   model: string,
@@ -115,7 +49,7 @@ const NDJSON: StreamEncoding = {
   error: (message) => ndjsonLine(ollamaError(message))
 };
 
-type SamplingFields = Pick<z.infer<typeof generateSchema>, 'model' | 'options' | 'format'>;
+type SamplingFields = Pick<ParsedGenerateRequest, 'model' | 'options' | 'format'>;
 
 /** The fields a generate and a chat job share. */
 function jobBase(
@@ -157,7 +91,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
   const access = accessOf(ctx);
 
   app.post('/api/generate', async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseBody(generateSchema, request.body);
+    const body = parseBody(generateRequestSchema, request.body);
     access.assertCanUse(request, body.model);
     refuseUnsupported(body.model, body.images, body.think);
     const keepAliveMs = keepAliveOf(body.keep_alive);
@@ -199,9 +133,9 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
   });
 
   app.post('/api/chat', async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseBody(chatSchema, request.body);
+    const body = parseBody(chatRequestSchema, request.body);
     access.assertCanUse(request, body.model);
-    const messages = (body.messages ?? []) as Message[];
+    const messages = body.messages ?? [];
     refuseUnsupported(
       body.model,
       messages.flatMap((m) => m.images ?? []),
@@ -239,17 +173,11 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
   });
 
   app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseBody(embedSchema, request.body);
+    const body = parseBody(embedRequestSchema, request.body);
     access.assertCanUse(request, body.model);
-    const input =
-      body.input === undefined || body.input === null
-        ? []
-        : typeof body.input === 'string'
-          ? [body.input]
-          : body.input;
     const result = await ctx.scheduler.embed({
       model: body.model,
-      input,
+      input: readEmbedInput(body.input),
       truncate: body.truncate ?? true,
       options: body.options,
       keepAliveMs: keepAliveOf(body.keep_alive),
@@ -266,7 +194,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: ServerContext
   });
 
   app.post('/api/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseBody(embeddingsSchema, request.body);
+    const body = parseBody(embeddingsRequestSchema, request.body);
     access.assertCanUse(request, body.model);
     const result = await ctx.scheduler.embed({
       model: body.model,

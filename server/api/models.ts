@@ -8,6 +8,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ndjsonLine } from '#protocol/stream';
 import type { ListResponse, ProgressResponse, ShowResponse } from '#protocol/ollama/types';
+import {
+  copyRequestSchema,
+  createRequestSchema,
+  deleteRequestSchema,
+  pullRequestSchema,
+  showRequestSchema
+} from '#protocol/ollama/requests';
 import type { ServerContext } from '../context';
 import { badRequest, notFound } from '../errors';
 import { ModelNotFoundError, asModelManager, type PreparedOperation } from '../store/model-store';
@@ -17,19 +24,7 @@ import { parseDigest } from '../store/digest';
 import { parseName, parseReference } from '../store/layout';
 import type { ModelName, ModelReference } from '#protocol/ollama/names';
 
-const nameFields = { model: z.string().optional(), name: z.string().optional() };
-const showSchema = z.object({ ...nameFields, verbose: z.boolean().optional() });
-const deleteSchema = z.object(nameFields);
-const copySchema = z.object({
-  source: z.string().min(1, 'source is required'),
-  destination: z.string().min(1, 'destination is required')
-});
-const pullSchema = z.object({
-  ...nameFields,
-  insecure: z.boolean().optional(),
-  stream: z.boolean().optional()
-});
-const streamSchema = z.object({ stream: z.boolean().optional() });
+const createStreamSchema = createRequestSchema.pick({ stream: true });
 const digestParams = z.object({ digest: z.string() });
 
 /** Validates a JSON body; unknown fields are ignored, as Ollama ignores them. */
@@ -90,7 +85,7 @@ export function registerModelRoutes(
   }));
 
   app.post('/api/show', async (req): Promise<ShowResponse> => {
-    const body = parseBody(showSchema, req.body);
+    const body = parseBody(showRequestSchema, req.body);
     const name = requireName(body);
     const asRequested = requireText(body);
     access.assertCanUse(req, asRequested);
@@ -98,7 +93,7 @@ export function registerModelRoutes(
   });
 
   app.post('/api/copy', async (req, reply) => {
-    const body = parseBody(copySchema, req.body);
+    const body = parseBody(copyRequestSchema, req.body);
     const source = parseName(body.source, 'source');
     const destination = parseName(body.destination, 'destination');
     await storeCall(() => store.copy(source, destination), body.source.trim());
@@ -106,21 +101,21 @@ export function registerModelRoutes(
   });
 
   app.delete('/api/delete', async (req, reply) => {
-    const body = parseBody(deleteSchema, req.body);
+    const body = parseBody(deleteRequestSchema, req.body);
     const name = requireName(body);
     await storeCall(() => store.delete(name), requireText(body));
     return reply.code(200).send();
   });
 
   app.post('/api/create', async (req, reply) => {
-    const { stream } = parseBody(streamSchema, req.body);
+    const { stream } = parseBody(createStreamSchema, req.body);
     const early: ProgressResponse[] = [];
     const prepared = await storeCall(() => store.prepareCreate(req.body, (p) => early.push(p)));
     return runOperation(req, reply, prepared, early, stream ?? true);
   });
 
   app.post('/api/pull', async (req, reply) => {
-    const body = parseBody(pullSchema, req.body);
+    const body = parseBody(pullRequestSchema, req.body);
     const name = requireReference(body);
     const early: ProgressResponse[] = [];
     const prepared = await storeCall(() =>

@@ -27,13 +27,11 @@ import { answerGeneration, type Framer, type StreamEncoding } from './answer';
 import { parseBody } from './validate';
 import { openAIError } from '../http/errors';
 import {
-  chatSchema,
-  completionSchema,
-  embeddingSchema,
-  toFormat,
-  toMessages,
-  toOptions
-} from './openai-request';
+  oaiChatRequestSchema,
+  oaiCompletionRequestSchema,
+  oaiEmbeddingRequestSchema
+} from '#protocol/openai/requests';
+import { toFormat, toMessages, toOptions } from './openai-request';
 
 const id = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -83,7 +81,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
   const access = accessOf(ctx);
 
   app.post('/v1/chat/completions', async (request, reply) => {
-    const body = parseBody(chatSchema, request.body);
+    const body = parseBody(oaiChatRequestSchema, request.body);
     access.assertCanUse(request, body.model);
     const job: GenerateJob = {
       model: body.model,
@@ -134,7 +132,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/completions', async (request, reply) => {
-    const body = parseBody(completionSchema, request.body);
+    const body = parseBody(oaiCompletionRequestSchema, request.body);
     access.assertCanUse(request, body.model);
     const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] ?? '');
     const job: GenerateJob = {
@@ -192,7 +190,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.post('/v1/embeddings', async (request, reply) => {
-    const body = parseBody(embeddingSchema, request.body);
+    const body = parseBody(oaiEmbeddingRequestSchema, request.body);
     access.assertCanUse(request, body.model);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await ctx.scheduler.embed({

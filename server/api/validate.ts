@@ -4,20 +4,11 @@
  * problem becomes the 400 message.
  */
 import type { z } from 'zod';
+import { MODEL_REQUIRED } from '#protocol/ollama/requests';
 import { badRequest } from '../errors';
 
-/**
- * How many messages one chat request may carry, and images one message (or a generate
- * request) may: far beyond any context window a model here has, yet small enough that a
- * hostile body cannot make the template and tokenizer walk millions of entries.
- */
-export const MAX_MESSAGES = 10_000;
-export const MAX_IMAGES = 64;
-/** Content parts of one OpenAI message (text and images together). */
-export const MAX_CONTENT_PARTS = 256;
-
-export const tooManyMessages = `at most ${MAX_MESSAGES} messages per request`;
-export const tooManyImages = `at most ${MAX_IMAGES} images per message`;
+// The limits are part of the contract, declared with the request schemas.
+export { MAX_IMAGES, MAX_MESSAGES } from '#protocol/ollama/limits';
 
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -29,9 +20,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
     // Ollama's own wording for a missing model, kept verbatim without the prefix.
     throw badRequest(
-      issue.message === 'model is required'
-        ? issue.message
-        : `invalid request: ${where}${issue.message}`
+      issue.message === MODEL_REQUIRED ? issue.message : `invalid request: ${where}${issue.message}`
     );
   }
   return result.data;

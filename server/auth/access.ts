@@ -9,7 +9,7 @@
  * exist still answers Ollama's 404, which tells the user nothing new.)
  */
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../domain-errors';
 import { tryParseModelName, type ModelName } from '#protocol/ollama/names';
 import type { ModelManager } from '../store/model-store';
 import { patternMatches } from './permissions';
@@ -36,7 +36,7 @@ export interface AccessControl {
   ): Promise<void>;
 }
 
-export const denied = (model: string) => new HttpError(403, `access to model '${model}' denied`);
+export const denied = (model: string) => new ForbiddenError(`access to model '${model}' denied`);
 
 function granted(principal: Principal, model: string, right: Right): boolean {
   if (principal.user.role === 'admin') return true;
@@ -93,7 +93,7 @@ export function createAccessControl(authEnabled: boolean): AccessControl {
         const bytes = await store.registryManifest(name);
         if (bytes && manifestDigests(bytes).includes(digest)) return;
       }
-      throw new HttpError(404, `blob ${digest} not found in ${repoName}`);
+      throw new NotFoundError(`blob ${digest} not found in ${repoName}`);
     }
   };
 }

@@ -5,7 +5,7 @@
  * "Last used" stamps are written at most once a minute per credential: every write
  * rewrites hearth.db (see db.ts), and a chat client may send many requests a minute.
  */
-import { HttpError } from '../errors';
+import { NotFoundError } from '../domain-errors';
 import { optionalNumber, type HearthDatabase, type Row } from './db';
 import { generateApiKey, randomToken, sha256 } from './tokens';
 
@@ -164,7 +164,7 @@ export class ApiKeys {
     return this.db.transaction(() => {
       const key = this.byId(id);
       if (!key || (ownerId !== undefined && key.userId !== ownerId))
-        throw new HttpError(404, `API key ${id} not found`);
+        throw new NotFoundError(`API key ${id} not found`);
       if (key.revokedAt === null)
         this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ?', [Date.now(), id]);
       return this.byId(id)!;
@@ -177,7 +177,7 @@ export class ApiKeys {
         perMinute,
         id
       ]);
-      if (changes === 0) throw new HttpError(404, `API key ${id} not found`);
+      if (changes === 0) throw new NotFoundError(`API key ${id} not found`);
       return this.byId(id)!;
     });
   }

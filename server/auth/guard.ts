@@ -2,8 +2,8 @@
  * The request guard: establishes who is calling (API key or session cookie), refuses
  * what they may not do (401 without valid credentials, 403 for a missing CSRF token or
  * a non-admin on an admin route, 429 over a key's rate limit), and audits admin model
- * operations. Errors are thrown with a status so server/http/errors.ts renders them in
- * the caller's dialect (Ollama's {"error"}, OpenAI's {"error":{…}} or, under /v2/, the
+ * operations. It throws the domain's errors (server/domain-errors.ts), which
+ * server/http/errors.ts maps to a status and renders in the caller's dialect (Ollama's {"error"}, OpenAI's {"error":{…}} or, under /v2/, the
  * registry's {"errors":[…]}).
  *
  * Credentials:
@@ -16,7 +16,7 @@
  *    which a cross-site form cannot know or set.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from '../errors';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../domain-errors';
 import { SESSION_COOKIE, readCookie } from './cookies';
 import { routePolicy, type RoutePolicy } from './policy';
 import { requestUser, type Principal } from './principal';
@@ -28,7 +28,7 @@ import { presentedWidgetKey } from '../widget/routes-policy';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CSRF_HEADER = 'x-csrf-token';
 
-const unauthorized = (message: string) => new HttpError(401, message);
+const unauthorized = (message: string) => new UnauthorizedError(message);
 
 /** Reads the caller's credentials; throws 401 for a presented but unusable API key. */
 export function authenticate(req: FastifyRequest, store: AuthStore): Principal | null {
@@ -58,16 +58,16 @@ export function assertCsrf(req: FastifyRequest, principal: Principal | null): vo
   const sent = req.headers[CSRF_HEADER];
   const token = Array.isArray(sent) ? sent[0] : sent;
   if (!token || !safeEqual(token, principal.session!.csrfToken))
-    throw new HttpError(403, 'missing or invalid CSRF token (send the X-CSRF-Token header)');
+    throw new ForbiddenError('missing or invalid CSRF token (send the X-CSRF-Token header)');
 }
 
-function enforceRateLimit(auth: Auth, principal: Principal): string | undefined {
+function enforceRateLimit(auth: Auth, principal: Principal): number | undefined {
   const key = principal.key;
   if (!key) return undefined;
   const limit = key.rateLimitPerMin ?? auth.config.rateLimitPerMin;
   const taken = auth.limiter.take(key.id, limit);
   if (taken.ok) return undefined;
-  return String(taken.retryAfterSeconds);
+  return taken.retryAfterSeconds;
 }
 
 function auditTarget(body: unknown): string | undefined {
@@ -89,7 +89,7 @@ export function registerGuard(app: FastifyInstance, auth: Auth): void {
   const policies = new WeakMap<FastifyRequest, RoutePolicy>();
   const authenticateWidget = createWidgetGuard(auth);
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req) => {
     if (req.method === 'OPTIONS') return; // CORS preflights carry no credentials
     // A widget key follows its own, narrower rules whatever the route and sign-in mode.
     const widgetKey = presentedWidgetKey(req);
@@ -121,15 +121,13 @@ export function registerGuard(app: FastifyInstance, auth: Auth): void {
     identify(req, principal);
     assertCsrf(req, principal);
     if (policy.access === 'admin' && principal.user.role !== 'admin')
-      throw new HttpError(403, 'this action requires an administrator');
+      throw new ForbiddenError('this action requires an administrator');
     const retryAfter = enforceRateLimit(auth, principal);
-    if (retryAfter) {
-      reply.header('Retry-After', retryAfter);
-      throw new HttpError(
-        429,
-        `rate limit exceeded for API key ${principal.key!.prefix}; retry in ${retryAfter} s`
+    if (retryAfter !== undefined)
+      throw new RateLimitedError(
+        `rate limit exceeded for API key ${principal.key!.prefix}; retry in ${retryAfter} s`,
+        retryAfter
       );
-    }
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -6,40 +6,13 @@
  *   - "stories"         every tag of "stories" (a name without a tag);
  *   - "qwen*", "*"      globs: `*` matches any run of characters, tags included.
  */
-import { z } from 'zod';
 import { normalizeModelName } from '#protocol/ollama/names';
 import type { Grant, SubjectType } from '#protocol/portal/types';
 import type { HearthDatabase, Row } from './db';
 
 export type { Grant, SubjectType };
-
-const GLOB_CHARS = /^[A-Za-z0-9_.:/*-]{1,200}$/;
-
-/** Puts a pattern in the one spelling it is stored and compared in; throws a message on junk. */
-export function normalizePattern(input: string): string {
-  const text = input.trim().toLowerCase();
-  if (text.includes('*')) {
-    if (!GLOB_CHARS.test(text)) throw new Error(`invalid model pattern "${input}"`);
-    return text;
-  }
-  const hasTag = text.lastIndexOf(':') > text.lastIndexOf('/');
-  let name: string;
-  try {
-    name = normalizeModelName(text);
-  } catch {
-    throw new Error(`invalid model pattern "${input}"`);
-  }
-  return hasTag ? name : name.slice(0, name.lastIndexOf(':'));
-}
-
-export const patternSchema = z.string().transform((value, ctx) => {
-  try {
-    return normalizePattern(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+// The pattern rules are part of the wire contract (grants and widget keys carry them).
+export { normalizePattern } from '#protocol/portal/fields';
 
 /** The listed form of a requested name ("Stories" → "stories:latest"), or undefined if invalid. */
 export function canonicalModelName(name: string): string | undefined {

@@ -2,7 +2,7 @@
  * Accounts and groups in hearth.db. Methods are synchronous and each write is its own
  * persisted transaction (see db.ts); callers compose several in db.transaction().
  */
-import { HttpError } from '../errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain-errors';
 import type { HearthDatabase, Row } from './db';
 import { nameKey } from './names';
 
@@ -82,7 +82,7 @@ export class Users {
   }): User {
     return this.db.transaction(() => {
       if (this.byUsername(input.username))
-        throw new HttpError(409, `user '${input.username}' already exists`);
+        throw new ConflictError(`user '${input.username}' already exists`);
       const { lastId } = this.db.run(
         `INSERT INTO users (username, username_key, display_name, role, password_hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -110,11 +110,11 @@ export class Users {
     }
   ): User {
     return this.db.transaction(() => {
-      if (!this.byId(id)) throw new HttpError(404, `user ${id} not found`);
+      if (!this.byId(id)) throw new NotFoundError(`user ${id} not found`);
       if (changes.username !== undefined) {
         const other = this.byUsername(changes.username);
         if (other && other.id !== id)
-          throw new HttpError(409, `user '${changes.username}' already exists`);
+          throw new ConflictError(`user '${changes.username}' already exists`);
         this.db.run('UPDATE users SET username = ?, username_key = ? WHERE id = ?', [
           changes.username,
           nameKey(changes.username),
@@ -136,7 +136,7 @@ export class Users {
   delete(id: number): void {
     this.db.transaction(() => {
       const { changes } = this.db.run('DELETE FROM users WHERE id = ?', [id]);
-      if (changes === 0) throw new HttpError(404, `user ${id} not found`);
+      if (changes === 0) throw new NotFoundError(`user ${id} not found`);
       this.db.run("DELETE FROM model_permissions WHERE subject_type = 'user' AND subject_id = ?", [
         id
       ]);
@@ -176,7 +176,7 @@ export class Groups {
   private assertNameFree(name: string, exceptId?: number): void {
     const row = this.db.get('SELECT id FROM groups WHERE name_key = ?', [nameKey(name)]);
     if (row && Number(row.id) !== exceptId)
-      throw new HttpError(409, `group '${name}' already exists`);
+      throw new ConflictError(`group '${name}' already exists`);
   }
 
   create(name: string, description = ''): Group {
@@ -192,7 +192,7 @@ export class Groups {
 
   update(id: number, changes: { name?: string; description?: string }): Group {
     return this.db.transaction(() => {
-      if (!this.byId(id)) throw new HttpError(404, `group ${id} not found`);
+      if (!this.byId(id)) throw new NotFoundError(`group ${id} not found`);
       if (changes.name !== undefined) {
         this.assertNameFree(changes.name, id);
         this.db.run('UPDATE groups SET name = ?, name_key = ? WHERE id = ?', [
@@ -210,7 +210,7 @@ export class Groups {
   delete(id: number): void {
     this.db.transaction(() => {
       const { changes } = this.db.run('DELETE FROM groups WHERE id = ?', [id]);
-      if (changes === 0) throw new HttpError(404, `group ${id} not found`);
+      if (changes === 0) throw new NotFoundError(`group ${id} not found`);
       this.db.run("DELETE FROM model_permissions WHERE subject_type = 'group' AND subject_id = ?", [
         id
       ]);
@@ -220,7 +220,7 @@ export class Groups {
   /** Replaces the member list; unknown user ids are a 400, nothing changes then. */
   setMembers(id: number, userIds: number[]): Group {
     return this.db.transaction(() => {
-      if (!this.byId(id)) throw new HttpError(404, `group ${id} not found`);
+      if (!this.byId(id)) throw new NotFoundError(`group ${id} not found`);
       this.db.run('DELETE FROM group_members WHERE group_id = ?', [id]);
       for (const userId of new Set(userIds)) this.insertMember(id, userId);
       return this.byId(id)!;
@@ -229,7 +229,7 @@ export class Groups {
 
   addMember(id: number, userId: number): Group {
     return this.db.transaction(() => {
-      if (!this.byId(id)) throw new HttpError(404, `group ${id} not found`);
+      if (!this.byId(id)) throw new NotFoundError(`group ${id} not found`);
       this.insertMember(id, userId);
       return this.byId(id)!;
     });
@@ -237,7 +237,7 @@ export class Groups {
 
   removeMember(id: number, userId: number): Group {
     return this.db.transaction(() => {
-      if (!this.byId(id)) throw new HttpError(404, `group ${id} not found`);
+      if (!this.byId(id)) throw new NotFoundError(`group ${id} not found`);
       this.db.run('DELETE FROM group_members WHERE group_id = ? AND user_id = ?', [id, userId]);
       return this.byId(id)!;
     });
@@ -245,7 +245,7 @@ export class Groups {
 
   private insertMember(groupId: number, userId: number): void {
     if (!this.db.get('SELECT id FROM users WHERE id = ?', [userId]))
-      throw new HttpError(400, `user ${userId} not found`);
+      throw new InvalidInputError(`user ${userId} not found`);
     this.db.run('INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)', [
       groupId,
       userId

@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { HttpError } from '../errors';
+import { InvalidInputError, UnauthorizedError } from '../domain-errors';
 import type { ApiKeyJson, GroupJson, UserJson } from '#protocol/portal/types';
 import type { ApiKey } from './credentials';
 import type { Group, User } from './users';
@@ -39,11 +39,11 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
       issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
     )
     .join('; ');
-  throw new HttpError(400, message);
+  throw new InvalidInputError(message);
 }
 
 /** The signed-in caller, or 401 (reachable while sign-in is off and nobody signed in). */
 export function requireUser(req: FastifyRequest): User {
-  if (!req.principal) throw new HttpError(401, 'sign in first');
+  if (!req.principal) throw new UnauthorizedError('sign in first');
   return req.principal.user;
 }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { pack as createPack, type Pack } from 'tar-stream';
 import { displayName, type ModelName } from '#protocol/ollama/names';
 import { MEDIA_TYPES, type ProgressResponse } from '#protocol/ollama/types';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 import { parseDigest, type Digest } from '../store/digest';
 import { Layout, checkedName, tempPathFor } from '../store/layout';
 import { readManifest, storedSpelling, type StoredManifest } from '../store/manifests';
@@ -67,7 +67,7 @@ async function collectBlobs(layout: Layout, models: Found[]): Promise<Map<Digest
       if (blobs.has(digest)) continue;
       const stat = await fs.stat(layout.blobPath(digest)).catch(() => undefined);
       if (!stat || stat.size !== layer.size)
-        throw badRequest(
+        throw new InvalidInputError(
           `${displayName(name)} is incomplete: its layer ${layer.digest} is ${stat ? `${stat.size} bytes, not ${layer.size}` : 'missing'}`
         );
       blobs.set(digest, layer.size);

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract as createExtract, type Header } from 'tar-stream';
 import type { ProgressResponse } from '#protocol/ollama/types';
 import { displayName, type ModelName } from '#protocol/ollama/names';
-import { badRequest } from '../errors';
+import { DomainError, InvalidInputError } from '../domain-errors';
 import { parseDigest, type Digest } from '../store/digest';
 import type { DiskModelStore } from '../store/disk-store';
 import { Layout, parseName, sha256Hex } from '../store/layout';
@@ -51,7 +51,8 @@ async function readAll(stream: EntryStream, limit: number, what: string): Promis
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.length;
-    if (size > limit) throw badRequest(`not a Hearth bundle: ${what} is over ${limit} bytes`);
+    if (size > limit)
+      throw new InvalidInputError(`not a Hearth bundle: ${what} is over ${limit} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -62,12 +63,12 @@ function parseIndex(bytes: Buffer): BundleIndex {
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw badRequest(`not a Hearth bundle: ${INDEX_ENTRY} is not JSON`);
+    throw new InvalidInputError(`not a Hearth bundle: ${INDEX_ENTRY} is not JSON`);
   }
   const parsed = bundleIndexSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badRequest(
+    throw new InvalidInputError(
       `not a Hearth bundle: ${INDEX_ENTRY} ${issue.path.join('.')} ${issue.message}`
     );
   }
@@ -118,7 +119,7 @@ export async function importBundle(
     current = header.name;
     if (!index || !expected) {
       if (header.name !== INDEX_ENTRY)
-        throw badRequest(
+        throw new InvalidInputError(
           `not a Hearth bundle: it starts with "${header.name}", not ${INDEX_ENTRY}`
         );
       index = parseIndex(await readAll(stream, MAX_INDEX_BYTES, INDEX_ENTRY));
@@ -129,19 +130,25 @@ export async function importBundle(
     const manifest = expected.manifests.get(header.name);
     const blob = expected.blobs.get(header.name);
     if (seen.has(header.name) || (!manifest && !blob))
-      throw badRequest(`the bundle holds "${header.name}", which its index does not list`);
+      throw new InvalidInputError(
+        `the bundle holds "${header.name}", which its index does not list`
+      );
     seen.add(header.name);
     if (manifest) {
       const bytes = await readAll(stream, MAX_MANIFEST_BYTES, header.name);
       if (`sha256:${sha256Hex(bytes)}` !== manifest.digest)
-        throw badRequest(`the manifest of ${displayName(manifest.name)} does not match its sha256`);
+        throw new InvalidInputError(
+          `the manifest of ${displayName(manifest.name)} does not match its sha256`
+        );
       const parsed = parseManifest(bytes, displayName(manifest.name));
       manifests.set(header.name, { name: manifest.name, bytes, manifest: parsed });
       return;
     }
     const { digest, size } = blob!;
     if (header.size !== size)
-      throw badRequest(`${digest} is ${header.size} bytes in the bundle, its index says ${size}`);
+      throw new InvalidInputError(
+        `${digest} is ${header.size} bytes in the bundle, its index says ${size}`
+      );
     if (await store.hasBlob(digest)) {
       result.skipped++;
       onProgress({ status: `already present ${digest}`, digest, total: size, completed: size });
@@ -156,7 +163,9 @@ export async function importBundle(
       await store.writeBlob(digest, bytes);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      throw badRequest(`${digest} in the bundle is damaged (${detail}); nothing was listed`);
+      throw new InvalidInputError(
+        `${digest} in the bundle is damaged (${detail}); nothing was listed`
+      );
     }
     result.copied++;
     result.bytes += size;
@@ -173,26 +182,26 @@ export async function importBundle(
     );
   });
   await pipeline(input, tar).catch((error: unknown) => {
-    if ((error as { status?: number }).status) throw error;
+    if (error instanceof DomainError) throw error;
     // tar-stream's own errors: a cut file ("Unexpected end of data") or not a tar at all.
-    throw badRequest(
+    throw new InvalidInputError(
       `the bundle ends early or is not a tar file (at ${current}: ${(error as Error).message}); ` +
         `${result.copied} file(s) were verified and kept, run the import again with the whole file to finish`
     );
   });
 
-  if (!index || !expected) throw badRequest(`not a Hearth bundle: no ${INDEX_ENTRY}`);
+  if (!index || !expected) throw new InvalidInputError(`not a Hearth bundle: no ${INDEX_ENTRY}`);
   const missing = [...expected.blobs.keys(), ...expected.manifests.keys()].filter(
     (entry) => !seen.has(entry)
   );
   if (missing.length > 0)
-    throw badRequest(
+    throw new InvalidInputError(
       `the bundle is incomplete: ${missing.length} file(s) its index lists are missing (first: ${missing[0]}); nothing was listed`
     );
   for (const { name, manifest } of manifests.values()) {
     for (const layer of [manifest.config, ...manifest.layers]) {
       if (!(await store.hasBlob(layer.digest)))
-        throw badRequest(
+        throw new InvalidInputError(
           `${displayName(name)} needs ${layer.digest}, which the bundle does not hold`
         );
     }

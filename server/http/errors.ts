@@ -2,12 +2,15 @@
  * Renders every failure in the shape clients expect: Ollama's `{"error": "..."}` under
  * /api and elsewhere, OpenAI's `{"error": {message, type, param, code}}` under /v1, the
  * registry's `{"errors": [{code, message}]}` under /v2/ (Ollama's puller parses that).
- * Messages are capped in encoded bytes (capMessage). Stack traces go to the log, never
- * to the client.
+ * Status, headers and message come from one mapping (./error-status.ts); messages are
+ * capped in encoded bytes (capMessage). Stack traces go to the log, never to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OAIError } from '#protocol/openai/types';
-import { HttpError, capMessage } from '../errors';
+import { capMessage } from '../errors';
+import { toHttpFailure } from './error-status';
+
+export { MALFORMED_URL } from './error-status';
 
 const OPENAI_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -110,73 +113,16 @@ export function sendError(
     .send(errorBody(req.url, status, message));
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const candidate =
-    (error as { status?: unknown; statusCode?: unknown }).status ??
-    (error as { statusCode?: unknown }).statusCode;
-  return typeof candidate === 'number' && candidate >= 400 && candidate <= 599
-    ? candidate
-    : undefined;
-}
-
-interface IssueLike {
-  path: PropertyKey[];
-  message: string;
-}
-
-/** zod's messages name the field, so a client learns what to fix without reading server code. */
-function zodMessage(error: { issues: IssueLike[] }): string {
-  return error.issues
-    .map((issue) =>
-      issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
-    )
-    .join('; ');
-}
-
-/** Translates Fastify's own error codes into messages that say what the client sent wrong. */
-export const MALFORMED_URL = 'malformed percent-encoding in the URL (write "%" as %25)';
-
-function describe(error: FastifyError): { status: number; message: string } | undefined {
-  // decodeURIComponent on a path or query part the client spelled wrongly.
-  if (error instanceof URIError) return { status: 400, message: MALFORMED_URL };
-  switch (error.code) {
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, message: 'missing request body' };
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, message: 'invalid JSON in request body' };
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, message: 'request body is too large' };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, message: `unsupported content type` };
-  }
-  if (
-    error.name === 'ZodError' &&
-    Array.isArray((error as unknown as { issues?: unknown }).issues)
-  ) {
-    return { status: 400, message: zodMessage(error as unknown as { issues: IssueLike[] }) };
-  }
-  if (error.validation) return { status: 400, message: error.message };
-  return undefined;
-}
-
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
-    const known = describe(error);
-    const status = known?.status ?? statusOf(error) ?? 500;
-    let message = known?.message ?? (error.message || 'internal server error');
-    if (status >= 500) {
-      req.log.error({ err: error, url: req.url }, 'request failed');
-      // A programming error's message can name internals; an error that chose its own
-      // status (e.g. "model requires more memory") is meant for the client.
-      if (statusOf(error) === undefined) message = `internal server error: ${error.message}`;
-    }
+    const failure = toHttpFailure(error);
+    if (failure.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     if (reply.sent || reply.raw.headersSent) {
       // A stream was already under way: the route writes its own error line; just end it.
       reply.raw.end();
       return;
     }
-    if (error instanceof HttpError) reply.headers(error.headers);
-    return sendError(req, reply, status, message);
+    reply.headers(failure.headers);
+    return sendError(req, reply, failure.status, failure.message);
   });
 }

@@ -16,22 +16,17 @@ import type {
 } from '../runtime/scheduler';
 import type { ProcessModel } from '#protocol/ollama/types';
 import type { ModelStore } from '../store/model-store';
+import { httpStatusOf } from '../http/error-status';
 import { currentRequestFacts } from './request-facts';
 import type { Monitor } from './monitor';
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
 
 /**
  * Client mistakes (4xx), cancellations (499) and a full queue or shutdown (503) are not
  * load failures; anything else before the first token is, unless the model is resident.
  */
 function mayBeLoadFailure(error: unknown): boolean {
-  const status = statusOf(error);
-  if (status !== undefined && status < 500) return false;
-  if (status === 503) return false;
+  const status = httpStatusOf(error);
+  if (status < 500 || status === 503) return false;
   return !(error instanceof Error && error.name === 'AbortError');
 }
 

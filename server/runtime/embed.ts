@@ -3,7 +3,7 @@
  * over-long inputs truncated to the context (or refused with a 400 when truncate is false).
  */
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 import { AbortedError } from './generate';
 import { charBudget, tokenizeInPieces } from './tokenize';
 
@@ -39,7 +39,7 @@ export async function fitEmbeddingInput(
   // context could hold is cut, or refused, before any of it is tokenized.
   const longest = charBudget(contextSize);
   if (input.length > longest) {
-    if (!truncate) throw badRequest(INPUT_TOO_LONG);
+    if (!truncate) throw new InvalidInputError(INPUT_TOO_LONG);
     input = input.slice(0, longest);
   }
   const tokens = await tokenizeInPieces(model.tokenizer, input, { special: false });
@@ -48,7 +48,7 @@ export async function fitEmbeddingInput(
   const evaluated = context.calculateInputLength(tokens);
   const room = contextSize - 1;
   if (evaluated <= room) return tokens;
-  if (!truncate) throw badRequest(INPUT_TOO_LONG);
+  if (!truncate) throw new InvalidInputError(INPUT_TOO_LONG);
   // Cut from the end, as Ollama does; an end token the context appends comes after the cut.
   return tokens.slice(0, Math.max(1, tokens.length - (evaluated - room)));
 }

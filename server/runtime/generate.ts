@@ -12,7 +12,7 @@ import {
   type Token
 } from 'node-llama-cpp';
 import type { Options } from '#protocol/ollama/types';
-import { badRequest } from '../errors';
+import { CanceledError, InvalidInputError } from '../domain-errors';
 import { samplerOptions, tokenLimit } from './sampling';
 
 export interface GenerationRequest {
@@ -36,14 +36,8 @@ export interface GenerationOutcome {
   evalNs: number;
 }
 
-export class AbortedError extends Error {
-  /** nginx's "client closed request": nobody is left to read it, but logs stay honest. */
-  readonly status = 499;
-  constructor() {
-    super('request canceled');
-    this.name = 'AbortError';
-  }
-}
+/** Thrown where a generation or embedding notices that its caller went away. */
+export class AbortedError extends CanceledError {}
 
 /** Drops the oldest prompt tokens (keeping BOS) so the prompt leaves room to generate. */
 export function fitPrompt(tokens: Token[], contextSize: number, bos: Token | null): Token[] {
@@ -69,7 +63,7 @@ export function assertKnownTokens(tokens: readonly number[], model: LlamaModel, 
   if (size === undefined) return;
   const bad = tokens.find((token) => !Number.isInteger(token) || token < 0 || token >= size);
   if (bad !== undefined)
-    throw badRequest(
+    throw new InvalidInputError(
       `${field} contains token id ${bad}, which is not in the model's vocabulary (ids 0 to ${size - 1})`
     );
 }
@@ -95,7 +89,7 @@ export async function* generateTokens(
   const promptTokens = fitPrompt(request.tokens, sequence.contextSize, model.tokens.bos);
   // A template that renders nothing, on a model that adds no BOS, leaves nothing to evaluate.
   if (promptTokens.length === 0)
-    throw badRequest('the prompt is empty after applying the template');
+    throw new InvalidInputError('the prompt is empty after applying the template');
   const limit = tokenLimit(options, request.numCtx, promptTokens.length);
   const grammar = request.grammar;
   const stops = [

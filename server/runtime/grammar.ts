@@ -4,7 +4,7 @@
  */
 import type { GbnfJsonSchema, Llama, LlamaGrammar } from 'node-llama-cpp';
 import type { Format } from '#protocol/ollama/types';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 
 const jsonGrammars = new WeakMap<Llama, Promise<LlamaGrammar>>();
 const schemaGrammars = new WeakMap<Llama, Map<string, Promise<LlamaGrammar>>>();
@@ -23,7 +23,7 @@ export async function grammarFor(
     return grammar;
   }
   if (typeof format !== 'object' || Array.isArray(format)) {
-    throw badRequest(`invalid format: expected "json" or a JSON schema object`);
+    throw new InvalidInputError(`invalid format: expected "json" or a JSON schema object`);
   }
   let cache = schemaGrammars.get(llama);
   if (!cache) schemaGrammars.set(llama, (cache = new Map()));
@@ -36,7 +36,7 @@ export async function grammarFor(
       )
       .catch((error: unknown) => {
         cache.delete(key);
-        throw badRequest(
+        throw new InvalidInputError(
           `invalid JSON schema in format: ${error instanceof Error ? error.message : String(error)}`
         );
       });
@@ -46,6 +46,6 @@ export async function grammarFor(
   try {
     return await grammar;
   } catch (error) {
-    throw error instanceof Error ? error : badRequest(String(error));
+    throw error instanceof Error ? error : new InvalidInputError(String(error));
   }
 }

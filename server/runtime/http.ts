@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseKeepAlive } from '#protocol/ollama/duration';
-import { badRequest, quoteInput } from '../errors';
+import { InvalidInputError } from '../domain-errors';
+import { quoteInput } from '../errors';
 
 /** Aborts when the connection closes before the response finished. */
 export function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
@@ -23,7 +24,9 @@ export function clientSignal(request: FastifyRequest, reply: FastifyReply): Abor
 export function keepAliveOf(value: string | number | undefined | null): number | undefined {
   if (value === undefined || value === null) return undefined;
   const invalid = () =>
-    badRequest(`invalid keep_alive ${quoteInput(value)}: use a duration like "5m" or seconds`);
+    new InvalidInputError(
+      `invalid keep_alive ${quoteInput(value)}: use a duration like "5m" or seconds`
+    );
   // Ollama refuses an empty duration; read as 0 it would unload the model by surprise.
   if (typeof value === 'string' && value.trim() === '') throw invalid();
   try {

@@ -10,7 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config';
-import { HttpError } from '../errors';
+import { BusyError } from '../domain-errors';
 import type { ModelStore, ResolvedModel } from '../store/model-store';
 import type { Options, ProcessModel } from '#protocol/ollama/types';
 import { AbortedError } from './generate';
@@ -37,8 +37,7 @@ export const QUEUE_FULL_MESSAGE =
  */
 export const QUEUE_RETRY_AFTER_S = 2;
 
-const queueFull = () =>
-  new HttpError(503, QUEUE_FULL_MESSAGE, { 'Retry-After': String(QUEUE_RETRY_AFTER_S) });
+const queueFull = () => new BusyError(QUEUE_FULL_MESSAGE, QUEUE_RETRY_AFTER_S);
 
 interface Waiter {
   resolved: ResolvedModel;
@@ -173,7 +172,7 @@ export class ModelScheduler implements Scheduler {
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.queue.splice(0))
-      waiter.refuse(new HttpError(503, 'server is shutting down'));
+      waiter.refuse(new BusyError('server is shutting down'));
     await Promise.all([...this.models.values()].map((entry) => this.dropModel(entry)));
     await Promise.all(this.unloading);
   }
@@ -185,7 +184,7 @@ export class ModelScheduler implements Scheduler {
     keepAlive: number | undefined,
     signal: AbortSignal
   ): Promise<Lease> {
-    if (this.closed) throw new HttpError(503, 'server is shutting down');
+    if (this.closed) throw new BusyError('server is shutting down');
     const resolved = await this.store.resolve(name);
     if (signal.aborted) throw new AbortedError();
     const options = mergeOptions(resolved.parameters, requestOptions);

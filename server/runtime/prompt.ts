@@ -12,7 +12,7 @@ import {
   type Token
 } from 'node-llama-cpp';
 import type { Message, Tool } from '#protocol/ollama/types';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 import type { ResolvedModel } from '../store/model-store';
 import type { PromptInput } from './scheduler';
 import { chatMessages, chatText, generateText } from './template-prompt';
@@ -64,7 +64,7 @@ async function generatePrompt(
   const continuing = (input.context?.length ?? 0) > 0;
   const prefix = continuing ? input.context!.map((t) => t as Token) : [];
   if (input.raw) {
-    if (input.suffix) throw badRequest('raw mode does not support suffix');
+    if (input.suffix) throw new InvalidInputError('raw mode does not support suffix');
     const tokens = await tokenizeRendered(model, input.prompt, !continuing, contextSize);
     return { tokens: [...prefix, ...tokens], stop: [] };
   }

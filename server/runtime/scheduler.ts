@@ -93,7 +93,10 @@ export interface Scheduler {
   load(job: LoadJob): Promise<{ model: string; loadDurationNs: number }>;
   /** Unloads a model now if idle, or as soon as its running requests finish. False if not loaded. */
   unload(model: string): Promise<boolean>;
-  /** Streams text chunks, then one `done` event. Throws HttpError (400/404/503) before the first event. */
+  /**
+   * Streams text chunks, then one `done` event. Throws a DomainError (bad input, unknown
+   * model, busy) before the first event.
+   */
   generate(job: GenerateJob): AsyncGenerator<GenerateEvent>;
   embed(job: EmbedJob): Promise<EmbedResult>;
   /** Unloads every model and stops timers (server shutdown, tests). */

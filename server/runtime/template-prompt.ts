@@ -5,7 +5,7 @@
  * Pure text in, text out, so it can be tested without a model.
  */
 import type { Message, Tool } from '#protocol/ollama/types';
-import { badRequest, HttpError } from '../errors';
+import { InvalidInputError, ModelDefectError } from '../domain-errors';
 import type { ResolvedModel } from '../store/model-store';
 import type { PromptInput } from './scheduler';
 import { compileTemplate, RenderBudget, TemplateError, type CompiledTemplate } from './template';
@@ -26,9 +26,9 @@ type Origin = 'request' | 'model';
  */
 function failure(error: unknown, origin: Origin): unknown {
   if (!(error instanceof TemplateError)) return error;
-  if (origin === 'request') return badRequest(error.message);
-  if (error.kind === 'limit') return badRequest(`${error.message} (model template)`);
-  return new HttpError(500, `model ${error.message}`);
+  if (origin === 'request') return new InvalidInputError(error.message);
+  if (error.kind === 'limit') return new InvalidInputError(`${error.message} (model template)`);
+  return new ModelDefectError(`model ${error.message}`);
 }
 
 const compiled = new Map<string, CompiledTemplate>();
@@ -64,7 +64,7 @@ export function generateText(
   const origin: Origin = input.template ? 'request' : 'model';
   const source = input.template || resolved.template || DEFAULT_TEMPLATE;
   if (input.suffix && !templateFor(source, origin).uses('Suffix'))
-    throw badRequest(`${resolved.name} does not support insert`);
+    throw new InvalidInputError(`${resolved.name} does not support insert`);
   // As Ollama's generate: the system prompt, the model's example messages unless this
   // continues an earlier context, then the prompt as a user message.
   const system = input.system || resolved.system;

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 import { digestHex, type Digest } from './digest';
 import { tempPathFor } from './layout';
 
@@ -34,7 +34,9 @@ export async function writeVerifiedBlob(
     await pipeline(source, hasher, createWriteStream(temp));
     const actual = hash.digest('hex');
     if (actual !== expected)
-      throw badRequest(`digest mismatch: expected sha256:${expected}, got sha256:${actual}`);
+      throw new InvalidInputError(
+        `digest mismatch: expected sha256:${expected}, got sha256:${actual}`
+      );
     await fs.rename(temp, target);
     return size;
   } catch (err) {

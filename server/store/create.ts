@@ -5,7 +5,6 @@
  * anything is written or a progress stream has begun.
  */
 import fs from 'node:fs/promises';
-import { z } from 'zod';
 import { displayName, type ModelName } from '#protocol/ollama/names';
 import {
   MEDIA_TYPES,
@@ -13,13 +12,15 @@ import {
   type Manifest,
   type ManifestLayer
 } from '#protocol/ollama/types';
-import { badRequest, notFound, quoteInput } from '../errors';
+import { createRequestSchema } from '#protocol/ollama/requests';
+import { InvalidInputError, NotFoundError } from '../domain-errors';
+import { quoteInput } from '../errors';
 import { humanParameterCount, readGgufInfo, type GgufInfo } from './gguf-info';
 import { parseDigest, type Digest } from './digest';
 import { Layout, exists, parseName } from './layout';
 import { readDetails, readManifest, toResolvedModel, writeManifest } from './manifests';
 import type { OnProgress } from './model-store';
-import { ParameterError, normalizeParameters } from '#protocol/modelfile/parameters';
+import { normalizeParameters } from '#protocol/modelfile/parameters';
 
 export interface CreateDeps {
   layout: Layout;
@@ -28,26 +29,6 @@ export interface CreateDeps {
   /** Keeps blobs from being pruned while a create uses them. */
   pin(digests: string[]): () => void;
 }
-
-const messageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string()
-});
-
-export const createRequestSchema = z.object({
-  model: z.string().optional(),
-  name: z.string().optional(),
-  from: z.string().optional(),
-  files: z.record(z.string(), z.string()).optional(),
-  adapters: z.record(z.string(), z.string()).optional(),
-  template: z.string().optional(),
-  system: z.string().optional(),
-  license: z.union([z.string(), z.array(z.string())]).optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-  messages: z.array(messageSchema).optional(),
-  quantize: z.string().optional(),
-  stream: z.boolean().optional()
-});
 
 export interface CreatePlan {
   name: ModelName;
@@ -65,26 +46,22 @@ export async function planCreate(
 ): Promise<CreatePlan> {
   const parsed = createRequestSchema.safeParse(input);
   if (!parsed.success)
-    throw badRequest(
+    throw new InvalidInputError(
       `invalid create request: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`
     );
-  const request = parsed.data as CreateRequest;
+  const request: CreateRequest = parsed.data;
   const modelName = request.model ?? request.name;
-  if (!modelName) throw badRequest('model is required');
+  if (!modelName) throw new InvalidInputError('model is required');
   const name = parseName(modelName);
   if (request.quantize)
-    throw badRequest('quantize is not supported: import an already quantized GGUF');
+    throw new InvalidInputError('quantize is not supported: import an already quantized GGUF');
   if (request.adapters && Object.keys(request.adapters).length > 0)
-    throw badRequest('adapters are not supported');
-  if (request.from && request.files) throw badRequest("give either 'from' or 'files', not both");
+    throw new InvalidInputError('adapters are not supported');
+  if (request.from && request.files)
+    throw new InvalidInputError("give either 'from' or 'files', not both");
 
-  let parameters: Record<string, unknown> | undefined;
-  try {
-    if (request.parameters) parameters = normalizeParameters(request.parameters);
-  } catch (err) {
-    if (err instanceof ParameterError) throw badRequest(err.message);
-    throw err;
-  }
+  // A bad parameter throws ParameterError, which the HTTP layer answers with a 400.
+  const parameters = request.parameters ? normalizeParameters(request.parameters) : undefined;
 
   let baseLayers: ManifestLayer[];
   let config: Record<string, unknown>;
@@ -93,7 +70,7 @@ export async function planCreate(
   } else if (request.files && Object.keys(request.files).length > 0) {
     ({ baseLayers, config } = await baseFromFiles(deps.layout, request.files, onProgress));
   } else {
-    throw badRequest("neither 'from' or 'files' was specified");
+    throw new InvalidInputError("neither 'from' or 'files' was specified");
   }
   const release = deps.pin([...baseLayers.map((l) => l.digest)]);
   return { name, baseLayers, config, parameters, request, release };
@@ -101,10 +78,10 @@ export async function planCreate(
 
 async function baseFromModel(layout: Layout, from: string, onProgress: OnProgress) {
   const base = await readManifest(layout, parseName(from, 'base model'));
-  if (!base) throw notFound(`base model ${quoteInput(from)} not found`);
+  if (!base) throw new NotFoundError(`base model ${quoteInput(from)} not found`);
   const resolved = await toResolvedModel(layout, base);
   if (!resolved.modelPath || !(await exists(resolved.modelPath)))
-    throw badRequest(`base model ${quoteInput(from)} has no model file`);
+    throw new InvalidInputError(`base model ${quoteInput(from)} has no model file`);
   const details = await readDetails(layout, base.manifest);
   for (const layer of base.manifest.layers)
     onProgress({ status: `using existing layer ${layer.digest}` });
@@ -136,7 +113,7 @@ async function baseFromFiles(
     const checked = parseDigest(digest);
     const file = layout.blobPath(checked);
     if (!(await exists(file)))
-      throw badRequest(
+      throw new InvalidInputError(
         `file ${quoteInput(filename)}: blob ${checked} not found (upload it with POST /api/blobs/${checked})`
       );
     onProgress({ status: 'parsing GGUF' });
@@ -144,7 +121,7 @@ async function baseFromFiles(
     try {
       info = await readGgufInfo(file);
     } catch (err) {
-      throw badRequest(
+      throw new InvalidInputError(
         `file ${quoteInput(filename)}: ${(err as Error).message}; only GGUF models can be imported`
       );
     }
@@ -159,7 +136,7 @@ async function baseFromFiles(
     onProgress({ status: `using existing layer ${layerDigest}` });
     if (!projector && !main) main = info;
   }
-  if (!main) throw badRequest('files contain no GGUF model');
+  if (!main) throw new InvalidInputError('files contain no GGUF model');
   return {
     baseLayers: layers,
     config: {

@@ -3,7 +3,8 @@
  * "sha256:<64 lowercase hex>" (or Ollama's on-disk "sha256-<hex>" spelling) and returns
  * the colon form, so the store can name a blob file after one without further checks.
  */
-import { badRequest, quoteInput } from '../errors';
+import { InvalidInputError } from '../domain-errors';
+import { quoteInput } from '../errors';
 
 declare const checked: unique symbol;
 
@@ -22,7 +23,9 @@ export function tryParseDigest(text: string, colonOnly = false): Digest | undefi
 export function parseDigest(text: string): Digest {
   const digest = tryParseDigest(text);
   if (!digest)
-    throw badRequest(`invalid digest ${quoteInput(text)}: expected sha256:<64 hex digits>`);
+    throw new InvalidInputError(
+      `invalid digest ${quoteInput(text)}: expected sha256:<64 hex digits>`
+    );
   return digest;
 }
 

@@ -7,7 +7,7 @@
 import { openAsBlob } from 'node:fs';
 import { checkGgufBlob, GgufError } from '../../src/lib/gguf/read';
 import type { Capability } from '#protocol/ollama/types';
-import { badRequest } from '../errors';
+import { InvalidInputError } from '../domain-errors';
 
 export interface GgufInfo {
   architecture: string;
@@ -38,11 +38,12 @@ async function parse(file: string): Promise<GgufInfo> {
   try {
     summary = await checkGgufBlob(await openAsBlob(file), { parameterCount: true });
   } catch (err) {
-    if (err instanceof GgufError) throw badRequest(`invalid model file: ${err.message}`);
+    if (err instanceof GgufError) throw new InvalidInputError(`invalid model file: ${err.message}`);
     throw err;
   }
   const { architecture, metadata } = summary;
-  if (!architecture) throw badRequest('invalid model file: GGUF has no general.architecture');
+  if (!architecture)
+    throw new InvalidInputError('invalid model file: GGUF has no general.architecture');
   const parameterCount = summary.parameterCount ?? 0;
   return {
     architecture,

@@ -15,7 +15,8 @@ import {
   type ModelName,
   type ModelReference
 } from '#protocol/ollama/names';
-import { badRequest, quoteInput } from '../errors';
+import { InvalidInputError } from '../domain-errors';
+import { quoteInput } from '../errors';
 import { digestHex, tryParseDigest, type Digest } from './digest';
 
 /**
@@ -27,19 +28,17 @@ export function parseName(text: string, field = 'model'): ModelName {
     return parseModelName(text);
   } catch (err) {
     if (err instanceof ModelNameError)
-      throw badRequest(`invalid ${field} name ${quoteName(text)}: ${err.reason}`);
+      throw new InvalidInputError(`invalid ${field} name ${quoteName(text)}: ${err.reason}`);
     throw err;
   }
 }
 
-/** parseName for a pull's name, which may start with http:// or https://. */
+/**
+ * parseName for a pull's name, which may start with http:// or https://. A bad one
+ * throws ModelNameError, which the HTTP layer answers with a 400 carrying its message.
+ */
 export function parseReference(text: string): ModelReference {
-  try {
-    return parseModelReference(text);
-  } catch (err) {
-    if (err instanceof ModelNameError) throw badRequest(err.message);
-    throw err;
-  }
+  return parseModelReference(text);
 }
 
 /** Store methods take a checked name, or text they check with parseName. */

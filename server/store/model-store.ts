@@ -12,6 +12,7 @@ import type {
   ShowResponse
 } from '#protocol/ollama/types';
 import type { ModelName, ModelReference } from '#protocol/ollama/names';
+import { NotFoundError } from '../domain-errors';
 
 /** A model name resolved to files on disk and the settings its manifest carries. */
 export interface ResolvedModel {
@@ -33,8 +34,7 @@ export interface ResolvedModel {
   modifiedAt: Date;
 }
 
-export class ModelNotFoundError extends Error {
-  readonly status = 404;
+export class ModelNotFoundError extends NotFoundError {
   constructor(name: string) {
     super(`model '${name}' not found`);
     this.name = 'ModelNotFoundError';
@@ -44,7 +44,7 @@ export class ModelNotFoundError extends Error {
 export type OnProgress = (progress: ProgressResponse) => void;
 
 /**
- * A create or pull whose inputs have been checked (bad input throws HttpError 4xx
+ * A create or pull whose inputs have been checked (bad input throws a DomainError
  * from prepare*, before any byte is written or a stream begins). commit does the work.
  */
 export interface PreparedOperation {

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { displayName, type ModelName, type ModelReference } from '#protocol/ollama/names';
 import type { Manifest, ManifestLayer } from '#protocol/ollama/types';
 import { MEDIA_TYPES } from '#protocol/ollama/types';
-import { HttpError, notFound } from '../errors';
+import { DomainError, NotFoundError, UpstreamError } from '../domain-errors';
 import { hashFile } from './blobs';
 import type { OnProgress } from './model-store';
 import { digestHex, parseDigest } from './digest';
@@ -64,17 +64,17 @@ export async function fetchManifest(
       headers: authorized(deps, { accept: MEDIA_TYPES.manifest })
     });
   } catch (err) {
-    throw new HttpError(502, `pull model manifest: ${causeOf(err)}`);
+    throw new UpstreamError(`pull model manifest: ${causeOf(err)}`);
   }
   if (response.status === 404)
-    throw notFound(`pull model manifest: model '${displayName(source.name)}' not found`);
+    throw new NotFoundError(`pull model manifest: model '${displayName(source.name)}' not found`);
   if (!response.ok)
-    throw new HttpError(502, `pull model manifest: registry answered ${response.status}`);
+    throw new UpstreamError(`pull model manifest: registry answered ${response.status}`);
   const bytes = Buffer.from(await response.arrayBuffer());
   try {
     return { manifest: parseManifest(bytes, url), bytes };
   } catch (err) {
-    throw new HttpError(502, `pull model manifest: ${(err as Error).message}`);
+    throw new UpstreamError(`pull model manifest: ${(err as Error).message}`);
   }
 }
 
@@ -133,7 +133,7 @@ async function downloadLayer(
       );
       return;
     } catch (err) {
-      if (err instanceof HttpError || signal?.aborted || attempt >= ATTEMPTS) throw err;
+      if (err instanceof DomainError || signal?.aborted || attempt >= ATTEMPTS) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
@@ -173,7 +173,7 @@ async function downloadOnce(
       if (Number(start) !== offset)
         throw new Error(`registry resumed at byte ${start}, expected ${offset}`);
     } else if (response.status === 404) {
-      throw notFound(`pull blob ${layer.digest}: not found in registry`);
+      throw new NotFoundError(`pull blob ${layer.digest}: not found in registry`);
     } else if (!response.ok) {
       throw new Error(`pull blob ${layer.digest}: registry answered ${response.status}`);
     }
@@ -214,8 +214,7 @@ async function downloadOnce(
   const actual = hash.digest('hex');
   if (size !== layer.size || actual !== digestHex(digest)) {
     await fs.rm(partial, { force: true });
-    throw new HttpError(
-      502,
+    throw new UpstreamError(
       `pull blob ${layer.digest}: digest mismatch (got sha256:${actual}, ${size} bytes)`
     );
   }

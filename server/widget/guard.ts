@@ -8,7 +8,7 @@
  * layer answers widget-key requests with the page's origin), so the panel can say why.
  */
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../errors';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../domain-errors';
 import { RateLimiter } from '../auth/ratelimit';
 import type { Principal } from '../auth/principal';
 import type { Auth } from '../auth/service';
@@ -48,31 +48,28 @@ export function createWidgetGuard(auth: Auth) {
     presented: string
   ): Promise<Principal> {
     if (!auth.enabled)
-      throw new HttpError(403, 'widget keys need sign-in on this server (HEARTH_AUTH=on)');
+      throw new ForbiddenError('widget keys need sign-in on this server (HEARTH_AUTH=on)');
     if (req.method !== 'POST' || !isWidgetChatPath(req.url))
-      throw new HttpError(
-        403,
+      throw new ForbiddenError(
         'a widget key can only chat (POST /api/chat or /v1/chat/completions)'
       );
     const store = await auth.store();
     const key = looksLikeWidgetKey(presented) ? store.widgets.lookup(presented) : undefined;
-    if (!key) throw new HttpError(401, 'invalid widget key');
-    if (key.revokedAt !== null) throw new HttpError(401, 'this widget key has been revoked');
+    if (!key) throw new UnauthorizedError('invalid widget key');
+    if (key.revokedAt !== null) throw new UnauthorizedError('this widget key has been revoked');
     const origin = req.headers.origin;
     if (!originAllowed(key.origins, origin))
-      throw new HttpError(
-        403,
+      throw new ForbiddenError(
         origin
           ? `origin "${origin}" is not allowed for this widget key`
           : 'a widget key is for web pages: the request has no Origin header'
       );
     const taken = limiter.take(`${key.id} ${req.ip}`, key.rateLimitPerMin);
-    if (!taken.ok) {
-      const retryAfter = String(taken.retryAfterSeconds);
-      throw new HttpError(429, `rate limit exceeded for this widget; retry in ${retryAfter} s`, {
-        'Retry-After': retryAfter
-      });
-    }
+    if (!taken.ok)
+      throw new RateLimitedError(
+        `rate limit exceeded for this widget; retry in ${taken.retryAfterSeconds} s`,
+        taken.retryAfterSeconds
+      );
     store.widgets.touch(key);
     return widgetPrincipal(key);
   };

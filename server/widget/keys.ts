@@ -9,7 +9,8 @@
  * used by the public status probe, so the full key never travels in a URL.
  */
 import { randomBytes } from 'node:crypto';
-import { HttpError } from '../errors';
+import type { ParsedNewWidgetKey } from '#protocol/widget/requests';
+import { NotFoundError } from '../domain-errors';
 import { optionalNumber, type HearthDatabase, type Row } from '../auth/db';
 import { randomToken, sha256 } from '../auth/tokens';
 
@@ -30,13 +31,8 @@ export interface WidgetKey {
   revokedAt: number | null;
 }
 
-export interface WidgetKeyInput {
-  name: string;
-  origins: string[];
-  models: string[];
-  rateLimitPerMin: number;
-  createdBy: number | null;
-}
+/** A checked POST /api/admin/widgets body, and who asked. */
+export type WidgetKeyInput = ParsedNewWidgetKey & { createdBy: number | null };
 
 export function looksLikeWidgetKey(text: string): boolean {
   return KEY_SHAPE.test(text);
@@ -143,7 +139,7 @@ export class WidgetKeys {
   revoke(id: number): WidgetKey {
     return this.db.transaction(() => {
       const key = this.byId(id);
-      if (!key) throw new HttpError(404, `widget key ${id} not found`);
+      if (!key) throw new NotFoundError(`widget key ${id} not found`);
       if (key.revokedAt === null)
         this.db.run('UPDATE widget_keys SET revoked_at = ? WHERE id = ?', [Date.now(), id]);
       return this.byId(id)!;

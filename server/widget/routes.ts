@@ -8,8 +8,6 @@ import { z } from 'zod';
 import { HttpError } from '../errors';
 import { auditor } from '../api/admin';
 import { idText } from '../api/ids';
-import { keyNameSchema } from '../auth/names';
-import { patternSchema } from '../auth/permissions';
 import type { Auth } from '../auth/service';
 import { parse } from '../auth/wire';
 import type {
@@ -17,25 +15,10 @@ import type {
   WidgetKeyJson,
   WidgetStatusResponse
 } from '#protocol/widget/types';
+import { newWidgetKeySchema } from '#protocol/widget/requests';
 import { looksLikeWidgetPrefix, type WidgetKey } from './keys';
-import { normalizeOriginRule, originAllowed } from './origins';
+import { originAllowed } from './origins';
 
-const originSchema = z.string().transform((value, ctx) => {
-  try {
-    return normalizeOriginRule(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const unique = <T>(list: T[]) => [...new Set(list)];
-
-const newWidgetKey = z.object({
-  name: keyNameSchema,
-  origins: z.array(originSchema).min(1, 'list at least one origin').max(100).transform(unique),
-  models: z.array(patternSchema).min(1, 'list at least one model').max(100).transform(unique),
-  rateLimitPerMin: z.number().int().min(0).max(100_000).default(20)
-});
 const idParams = z.object({ id: idText });
 const statusQuery = z.object({ key: z.string().max(200).optional() });
 
@@ -68,7 +51,7 @@ export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
   app.post('/api/admin/widgets', async (req, reply) => {
     if (!auth.enabled)
       throw new HttpError(409, 'widget keys need sign-in on this server (HEARTH_AUTH=on)');
-    const body = parse(newWidgetKey, req.body);
+    const body = parse(newWidgetKeySchema, req.body);
     const store = await auth.store();
     const { key, widgetKey } = store.widgets.create({
       ...body,

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import { toHttpFailure } from '../../server/http/error-status';
 import { ModelNotFoundError, type ModelStore } from '../../server/store/model-store';
 import type { ListModel, ModelDetails } from '#protocol/ollama/types';
 
@@ -78,8 +79,9 @@ export const silentLog = {
 
 /** Renders failures in Ollama's {"error"} shape, as the full app does under /api. */
 export function useOllamaErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError & { status?: number }, _request, reply) => {
-    return reply.code(error.status ?? error.statusCode ?? 500).send({ error: error.message });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const failure = toHttpFailure(error);
+    return reply.code(failure.status).headers(failure.headers).send({ error: error.message });
   });
 }
 

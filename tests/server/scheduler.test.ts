@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
+import { httpStatusOf, toHttpFailure } from '../../server/http/error-status';
 import { ModelScheduler } from '../../server/runtime/model-scheduler';
 import type { GenerateEvent, GenerateJob } from '../../server/runtime/scheduler';
 import { silentLog, storiesStore } from './fixtures';
@@ -134,12 +135,13 @@ describe('ModelScheduler', () => {
     expect(s.ps()[0].context_length).toBeGreaterThan(small);
     await s.close();
     expect(s.ps()).toEqual([]);
-    await expect(s.load({ model: 'stories' })).rejects.toMatchObject({ status: 503 });
+    expect(await s.load({ model: 'stories' }).then(() => 200, httpStatusOf)).toBe(503);
   });
 
   it('rejects unknown models with 404', async () => {
     const s = make();
-    await expect(s.load({ model: 'missing' })).rejects.toMatchObject({
+    const error = await s.load({ model: 'missing' }).catch((e: unknown) => e);
+    expect(toHttpFailure(error)).toMatchObject({
       status: 404,
       message: "model 'missing' not found"
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../server/errors';
+import { DomainError } from '../../server/domain-errors';
+import { httpStatusOf } from '../../server/http/error-status';
 import { compileTemplate, RenderBudget, TemplateError } from '../../server/runtime/template';
 import { MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_LENGTH } from '../../server/runtime/template-budget';
 import { chatText, generateText } from '../../server/runtime/template-prompt';
@@ -43,7 +44,7 @@ describe('template bombs end in a budget error', () => {
 
   it('refuses 100,000 spaces then x{{- .Prompt }} by length, and trims a shorter run in one pass', () => {
     const bomb = thrown(() => generate(`${' '.repeat(100_000)}x{{- .Prompt }}`));
-    expect((bomb as HttpError).status).toBe(400);
+    expect(httpStatusOf(bomb)).toBe(400);
     expect((bomb as Error).message).toMatch(/characters long; the limit is/);
     // Within the length limit the trim is a loop, not a regex that rescans every space.
     const spaces = ' '.repeat(30_000);
@@ -61,8 +62,8 @@ describe('template bombs end in a budget error', () => {
       '{{ $x := "ab" }}{{ range 40 }}{{ $x = printf "%s%s" $x $x }}{{ end }}'
     ]) {
       const error = thrown(() => generate(template));
-      expect(error).toBeInstanceOf(HttpError);
-      expect((error as HttpError).status).toBe(400);
+      expect(error).toBeInstanceOf(DomainError);
+      expect(httpStatusOf(error)).toBe(400);
       expect((error as Error).message).toMatch(/^template: /);
     }
   });
@@ -112,14 +113,14 @@ describe('template bombs end in a budget error', () => {
 describe('template failures map to HTTP statuses', () => {
   it('a request template that does not parse is a 400', () => {
     const error = thrown(() => generate('{{ if }}'));
-    expect((error as HttpError).status).toBe(400);
+    expect(httpStatusOf(error)).toBe(400);
   });
 
   it("a model's broken template is a 500 that names the model template", () => {
     const error = thrown(() =>
       chatText({ kind: 'chat', messages: [{ role: 'user', content: 'hi' }] }, model('{{ .X.Y.Z'))
     );
-    expect((error as HttpError).status).toBe(500);
+    expect(httpStatusOf(error)).toBe(500);
     expect((error as Error).message).toMatch(/^model template: unclosed action/);
   });
 
@@ -143,7 +144,7 @@ describe('template failures map to HTTP statuses', () => {
     }));
     const heavy = '{{ range .Messages }}{{ range $.Messages }}{{ end }}{{ end }}';
     const error = thrown(() => chatText({ kind: 'chat', messages }, model(heavy)));
-    expect((error as HttpError).status).toBe(400);
+    expect(httpStatusOf(error)).toBe(400);
     expect((error as Error).message).toMatch(/\(model template\)$/);
   });
 });

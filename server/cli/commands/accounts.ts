@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { loadConfig } from '../../config';
-import { HttpError } from '../../errors';
+import { DomainError } from '../../domain-errors';
 import { databasePath } from '../../auth/db';
 import { usernameSchema } from '../../auth/names';
 import { AuthStore } from '../../auth/service';
@@ -27,8 +27,8 @@ export async function withStore<T>(fn: (store: AuthStore, file: string) => Promi
   try {
     return await fn(store, databasePath(config.dataDir));
   } catch (error) {
-    // The repositories speak HTTP (404s and 409s); here that is just a message.
-    if (error instanceof HttpError) throw new CliError(error.message);
+    // The repositories' refusals (unknown id, taken name) are messages for the user here.
+    if (error instanceof DomainError) throw new CliError(error.message);
     throw error;
   } finally {
     store.close();

@@ -10,6 +10,7 @@ import { exportBundle } from '../../bundle/export';
 import { importBundle } from '../../bundle/import';
 import { bundleFiles, concatenated, parseSize } from '../../bundle/parts';
 import { loadConfig } from '../../config';
+import { httpStatusOf } from '../../http/error-status';
 import { DiskModelStore } from '../../store/disk-store';
 import { CliError } from '../client';
 import { humanBytes } from '../format';
@@ -29,8 +30,9 @@ async function asCliError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status && status < 500) throw new CliError((error as Error).message, status);
+    // What a server would answer with a 4xx is the user's to fix; crashes keep their stack.
+    const status = httpStatusOf(error);
+    if (status < 500) throw new CliError((error as Error).message, status);
     throw error;
   }
 }

@@ -17,6 +17,7 @@ import type {
   GenerateResponse,
   Options
 } from '#protocol/ollama/types';
+import { readEmbedInput, readMessages, readOptions } from '#protocol/ollama/read-request';
 import type { CatalogModel } from '../models/types';
 import { readModelBlob } from '../store/model-files';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
@@ -182,10 +183,12 @@ export class WasmEngine implements Engine {
     // A final assistant message (a cut answer to continue) needs nothing special: the
     // completion prompt ends with it, and llama.cpp's chat path prefills a trailing
     // assistant turn (prefill_assistant, on by default) so the model writes on from it.
+    const messages = readMessages(request.messages);
     const body = asCompletion
-      ? { prompt: completionPromptFromChat(request.messages) }
-      : { messages: wllamaMessages(request.messages ?? []) };
-    yield* chatChunks(request.model, this.run(body, request.options, signal), asFinal);
+      ? { prompt: completionPromptFromChat(messages) }
+      : { messages: wllamaMessages(messages) };
+    const options = readOptions(request.options);
+    yield* chatChunks(request.model, this.run(body, options, signal), asFinal);
   }
 
   async *generate(
@@ -195,7 +198,8 @@ export class WasmEngine implements Engine {
     assertTextOnly(request);
     this.requireModel();
     const body = { prompt: completionPromptFromGenerate(request) };
-    yield* generateChunks(request.model, this.run(body, request.options, signal), asFinal);
+    const options = readOptions(request.options);
+    yield* generateChunks(request.model, this.run(body, options, signal), asFinal);
   }
 
   /**
@@ -298,8 +302,7 @@ export class WasmEngine implements Engine {
       throwIfAborted(signal);
       const started = performance.now();
       const wllama = this.requireRunning();
-      const inputs = Array.isArray(request.input) ? request.input : [request.input];
-      const result = await wllama.createEmbedding({ input: inputs });
+      const result = await wllama.createEmbedding({ input: readEmbedInput(request.input) });
       return embedResponse(request.model, result.data, started, result.usage?.prompt_tokens);
     } catch (error) {
       throw mapWllamaError(error, 'run');

@@ -9,6 +9,7 @@ import type {
   InitProgressReport
 } from '@mlc-ai/web-llm';
 import type { ChatRequest, Message, Metrics, Options } from '#protocol/ollama/types';
+import { readMessages, readOptions } from '#protocol/ollama/read-request';
 import { EngineError, type LoadProgress } from './engine';
 import { msToNs } from './metrics';
 
@@ -67,11 +68,11 @@ function withContinueTurn(messages: Message[]): Message[] {
 /** An Ollama /api/chat request → a streaming web-llm chat completion with usage at the end. */
 export function toWebLlmChatRequest(request: ChatRequest): ChatCompletionRequestStreaming {
   const sampling = Object.fromEntries(
-    Object.entries(webLlmSampling(request.options)).filter(([, v]) => v !== undefined)
+    Object.entries(webLlmSampling(readOptions(request.options))).filter(([, v]) => v !== undefined)
   );
   return {
     ...sampling,
-    messages: withContinueTurn(request.messages ?? []).map(webLlmMessage),
+    messages: withContinueTurn(readMessages(request.messages)).map(webLlmMessage),
     stream: true,
     stream_options: { include_usage: true }
   };

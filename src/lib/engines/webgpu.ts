@@ -18,8 +18,10 @@ import type {
   EmbedRequest,
   EmbedResponse,
   GenerateRequest,
-  GenerateResponse
+  GenerateResponse,
+  Options
 } from '#protocol/ollama/types';
+import { readEmbedInput, readMessages, readOptions } from '#protocol/ollama/read-request';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 import { mlcAppConfig } from '../models/mlc-config';
@@ -114,7 +116,11 @@ export class WebGpuEngine implements Engine {
     assertTextOnly(request);
     const model = this.require();
     const source = model.completionOnly
-      ? this.completionStream(completionPromptFromChat(request.messages), request.options, signal)
+      ? this.completionStream(
+          completionPromptFromChat(readMessages(request.messages)),
+          readOptions(request.options),
+          signal
+        )
       : this.chatStream(request, signal);
     yield* chatChunks(request.model, source, (done) => this.final(done));
   }
@@ -126,7 +132,7 @@ export class WebGpuEngine implements Engine {
     assertTextOnly(request);
     this.require();
     const prompt = completionPromptFromGenerate(request);
-    const source = this.completionStream(prompt, request.options, signal);
+    const source = this.completionStream(prompt, readOptions(request.options), signal);
     yield* generateChunks(request.model, source, (done) => this.final(done));
   }
 
@@ -141,7 +147,7 @@ export class WebGpuEngine implements Engine {
     return this.pump(() => engine.chat.completions.create(toWebLlmChatRequest(request)), signal);
   }
 
-  private completionStream(prompt: string, options: ChatRequest['options'], signal?: AbortSignal) {
+  private completionStream(prompt: string, options: Options | undefined, signal?: AbortSignal) {
     const engine = this.requireEngine();
     const sampling = Object.fromEntries(
       Object.entries(webLlmSampling(options)).filter(([, v]) => v !== undefined)
@@ -204,7 +210,7 @@ export class WebGpuEngine implements Engine {
     if (signal?.aborted) throw new EngineError('aborted', 'Stopped.');
     const started = performance.now();
     try {
-      const result = await engine.embeddings.create({ input: request.input });
+      const result = await engine.embeddings.create({ input: readEmbedInput(request.input) });
       return embedResponse(request.model, result.data, started, result.usage?.prompt_tokens);
     } catch (error) {
       const mapped = mapWebLlmError(error);

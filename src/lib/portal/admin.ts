@@ -9,12 +9,25 @@ import type {
   AuditPage,
   CreatedKeyResponse,
   Grant,
+  GroupChangesRequest,
   GroupJson,
+  NewGroupRequest,
+  NewOwnKeyRequest,
+  NewUserKeyRequest,
+  NewUserRequest,
+  PasswordChangeRequest,
   PermissionMatrix,
-  UserJson,
-  UserRole
+  PermissionsRequest,
+  UserChangesRequest,
+  UserJson
 } from '#protocol/portal/types';
-import type { ListResponse, ShowResponse } from '#protocol/ollama/types';
+import type {
+  CopyRequest,
+  DeleteRequest,
+  ListResponse,
+  ShowRequest,
+  ShowResponse
+} from '#protocol/ollama/types';
 import { ApiError } from '#protocol/client';
 import { portalFetch, portalJson } from './client';
 
@@ -28,7 +41,9 @@ const id = (value: number) => encodeURIComponent(String(value));
 // ---- The caller's own account -------------------------------------------------------
 
 export async function changePassword(currentPassword: string, newPassword: string) {
-  await portalJson<void>('/api/auth/password', { body: { currentPassword, newPassword } });
+  await portalJson<void>('/api/auth/password', {
+    body: { currentPassword, newPassword } satisfies PasswordChangeRequest
+  });
 }
 
 export async function listOwnKeys(): Promise<ApiKeyJson[]> {
@@ -36,7 +51,9 @@ export async function listOwnKeys(): Promise<ApiKeyJson[]> {
 }
 
 export function createOwnKey(name: string): Promise<CreatedKeyResponse> {
-  return portalJson<CreatedKeyResponse>('/api/auth/keys', { body: { name } });
+  return portalJson<CreatedKeyResponse>('/api/auth/keys', {
+    body: { name } satisfies NewOwnKeyRequest
+  });
 }
 
 export async function revokeOwnKey(keyId: number): Promise<ApiKeyJson> {
@@ -50,24 +67,11 @@ export async function listUsers(): Promise<AdminUser[]> {
   return (await portalJson<{ users: AdminUser[] }>('/api/admin/users')).users;
 }
 
-export interface NewUser {
-  username: string;
-  password: string;
-  displayName?: string;
-  role: UserRole;
-}
-
-export async function createUser(user: NewUser): Promise<UserJson> {
+export async function createUser(user: NewUserRequest): Promise<UserJson> {
   return (await portalJson<{ user: UserJson }>('/api/admin/users', { body: user })).user;
 }
 
-export interface UserChanges {
-  username?: string;
-  displayName?: string;
-  role?: UserRole;
-  disabled?: boolean;
-  password?: string;
-}
+export type UserChanges = UserChangesRequest;
 
 export async function updateUser(userId: number, changes: UserChanges): Promise<UserJson> {
   const path = `/api/admin/users/${id(userId)}`;
@@ -92,7 +96,7 @@ export function createUserKey(
   rateLimitPerMin: number | null
 ): Promise<CreatedKeyResponse> {
   return portalJson<CreatedKeyResponse>(`/api/admin/users/${id(userId)}/keys`, {
-    body: { name, rateLimitPerMin }
+    body: { name, rateLimitPerMin } satisfies NewUserKeyRequest
   });
 }
 
@@ -107,17 +111,14 @@ export async function listGroups(): Promise<GroupJson[]> {
   return (await portalJson<{ groups: GroupJson[] }>('/api/admin/groups')).groups;
 }
 
-export interface GroupChanges {
-  name?: string;
-  description?: string;
-  memberIds?: number[];
-}
-
-export async function createGroup(group: GroupChanges & { name: string }): Promise<GroupJson> {
+export async function createGroup(group: NewGroupRequest): Promise<GroupJson> {
   return (await portalJson<{ group: GroupJson }>('/api/admin/groups', { body: group })).group;
 }
 
-export async function updateGroup(groupId: number, changes: GroupChanges): Promise<GroupJson> {
+export async function updateGroup(
+  groupId: number,
+  changes: GroupChangesRequest
+): Promise<GroupJson> {
   const path = `/api/admin/groups/${id(groupId)}`;
   return (await portalJson<{ group: GroupJson }>(path, { method: 'PATCH', body: changes })).group;
 }
@@ -140,7 +141,7 @@ export async function putPermissions(grants: Grant[]): Promise<PermissionMatrix>
   for (let i = 0; i < grants.length; i += GRANTS_PER_REQUEST) {
     matrix = await portalJson<PermissionMatrix>('/api/admin/permissions', {
       method: 'PUT',
-      body: { grants: grants.slice(i, i + GRANTS_PER_REQUEST) }
+      body: { grants: grants.slice(i, i + GRANTS_PER_REQUEST) } satisfies PermissionsRequest
     });
   }
   return matrix ?? getPermissions();
@@ -159,15 +160,15 @@ export async function listServerModels(): Promise<ListResponse['models']> {
 }
 
 export function showModel(model: string): Promise<ShowResponse> {
-  return portalJson<ShowResponse>('/api/show', { body: { model } });
+  return portalJson<ShowResponse>('/api/show', { body: { model } satisfies ShowRequest });
 }
 
 export async function copyModel(source: string, destination: string): Promise<void> {
-  await portalFetch('/api/copy', { body: { source, destination } });
+  await portalFetch('/api/copy', { body: { source, destination } satisfies CopyRequest });
 }
 
 export async function deleteModel(model: string): Promise<void> {
-  await portalFetch('/api/delete', { method: 'DELETE', body: { model } });
+  await portalFetch('/api/delete', { method: 'DELETE', body: { model } satisfies DeleteRequest });
 }
 
 /** The context length a GGUF declares ("<arch>.context_length" in model_info). */

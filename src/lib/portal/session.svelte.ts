@@ -3,7 +3,7 @@
  * the app on any web server has no portal: `available` stays false and every portal
  * feature (server models, weights from the LAN, admin) hides itself.
  */
-import type { SessionResponse, UserJson } from '#protocol/portal/types';
+import type { LoginRequest, SessionResponse, SetupRequest, UserJson } from '#protocol/portal/types';
 import { ApiError } from '#protocol/client';
 import { portalJson, setCsrfToken } from './client';
 
@@ -40,7 +40,7 @@ class PortalSession {
 
   async signIn(username: string, password: string): Promise<void> {
     const result = await portalJson<{ user: UserJson; csrfToken: string }>('/api/auth/login', {
-      body: { username, password }
+      body: { username, password } satisfies LoginRequest
     });
     this.user = result.user;
     setCsrfToken(result.csrfToken);
@@ -54,7 +54,7 @@ class PortalSession {
     setupToken?: string
   ): Promise<void> {
     const result = await portalJson<{ user: UserJson; csrfToken: string }>('/api/auth/setup', {
-      body: { username, password, displayName, setupToken }
+      body: { username, password, displayName, setupToken } satisfies SetupRequest
     });
     this.user = result.user;
     setCsrfToken(result.csrfToken);

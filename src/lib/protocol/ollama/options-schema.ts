@@ -5,7 +5,7 @@
  * violation unless the page has set zod to jitless first (see store/transfer.ts).
  */
 import { z } from 'zod';
-import { OPTION_KINDS, type OptionKind, type OptionName, type Options } from './options';
+import { OPTION_KINDS, type OptionName, type Options } from './options';
 
 /** A value made on first call and kept. */
 function once<T>(make: () => T): () => T {
@@ -13,7 +13,7 @@ function once<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
-const valueSchemas = once((): Record<OptionKind, z.ZodType> => ({
+const valueSchemas = once(() => ({
   int: z.number().int(),
   count: z.number().int().min(0),
   float: z.number(),
@@ -22,12 +22,19 @@ const valueSchemas = once((): Record<OptionKind, z.ZodType> => ({
   strings: z.union([z.string().transform((s) => [s]), z.array(z.string())])
 }));
 
-function shape(wrap: (schema: z.ZodType) => z.ZodType): Record<OptionName, z.ZodType> {
-  const entries = Object.entries(OPTION_KINDS).map(([name, kind]) => [
-    name,
-    wrap(valueSchemas()[kind])
-  ]);
-  return Object.fromEntries(entries) as Record<OptionName, z.ZodType>;
+type ValueSchema<K extends OptionName> = ReturnType<typeof valueSchemas>[(typeof OPTION_KINDS)[K]];
+
+/**
+ * The shapes spelled out per option, so that z.input and z.output of the schemas below
+ * give each option its own type (a request's type is derived from them).
+ */
+type NullishShape = { [K in OptionName]: z.ZodOptional<z.ZodNullable<ValueSchema<K>>> };
+type OptionalShape = { [K in OptionName]: z.ZodOptional<ValueSchema<K>> };
+
+function shape<Shape>(wrap: (schema: z.ZodType) => z.ZodType): Shape {
+  const schemas: Record<string, z.ZodType> = valueSchemas();
+  const entries = Object.entries(OPTION_KINDS).map(([name, kind]) => [name, wrap(schemas[kind])]);
+  return Object.fromEntries(entries) as Shape;
 }
 
 const withoutNulls = (options: Record<string, unknown>): Options =>
@@ -40,7 +47,7 @@ const withoutNulls = (options: Record<string, unknown>): Options =>
  */
 export const requestOptionsSchema = once(() =>
   z
-    .object(shape((schema) => schema.nullish()))
+    .object(shape<NullishShape>((schema) => schema.nullish()))
     .nullish()
     .transform((options): Options | undefined => (options ? withoutNulls(options) : undefined))
 );
@@ -48,6 +55,9 @@ export const requestOptionsSchema = once(() =>
 /** Options as the app saves them with a conversation (and reads them back on import). */
 export const savedOptionsSchema = once(() =>
   z
-    .object(shape((schema) => schema.optional()))
+    .object(shape<OptionalShape>((schema) => schema.optional()))
     .transform((options): Options => withoutNulls(options))
 );
+
+/** What a request may send as `options`: any option as its wire type, or null for unset. */
+export type RequestOptions = z.input<ReturnType<typeof requestOptionsSchema>>;

@@ -5,76 +5,35 @@
  * Durations are nanoseconds, as in Ollama.
  */
 import type { Options } from './options';
+import type { Message } from './requests';
 
-export type Role = 'system' | 'user' | 'assistant' | 'tool';
-
-export interface ToolCallFunction {
-  name: string;
-  /** Ollama sends arguments as an object, not a JSON string (OpenAI does the latter). */
-  arguments: Record<string, unknown>;
-  index?: number;
-}
-
-export interface ToolCall {
-  function: ToolCallFunction;
-}
-
-export interface Message {
-  role: Role;
-  content: string;
-  /** Base64 images; accepted on the wire, refused by text-only models. */
-  images?: string[];
-  tool_calls?: ToolCall[];
-  tool_name?: string;
-  thinking?: string;
-}
-
-export interface ToolFunctionSpec {
-  name: string;
-  description?: string;
-  parameters?: Record<string, unknown>;
-}
-
-export interface Tool {
-  type: 'function';
-  function: ToolFunctionSpec;
-}
+/**
+ * Request types are derived from the schemas the server validates with (./requests);
+ * they are re-exported here so every wire type has one address. Responses, which the
+ * server produces and never validates, are plain interfaces below.
+ */
+export type {
+  ChatRequest,
+  CopyRequest,
+  CreateRequest,
+  DeleteRequest,
+  EmbedRequest,
+  EmbeddingsRequest,
+  Format,
+  GenerateRequest,
+  KeepAlive,
+  Message,
+  PullRequest,
+  PushRequest,
+  RequestMessage,
+  Role,
+  ShowRequest,
+  Tool,
+  ToolCall
+} from './requests';
 
 /** Sampling and runtime options (Ollama's `options` object). */
 export type { Options };
-
-/** "json", or a JSON schema object that the output must satisfy. */
-export type Format = 'json' | Record<string, unknown>;
-
-/** A duration string ("5m", "1h30s"), seconds as a number, or a negative value for "forever". */
-export type KeepAlive = string | number;
-
-export interface GenerateRequest {
-  model: string;
-  prompt?: string;
-  suffix?: string;
-  system?: string;
-  template?: string;
-  context?: number[];
-  stream?: boolean;
-  raw?: boolean;
-  format?: Format;
-  images?: string[];
-  keep_alive?: KeepAlive;
-  options?: Options;
-  think?: boolean;
-}
-
-export interface ChatRequest {
-  model: string;
-  messages?: Message[];
-  tools?: Tool[];
-  stream?: boolean;
-  format?: Format;
-  keep_alive?: KeepAlive;
-  options?: Options;
-  think?: boolean;
-}
 
 export type DoneReason = 'stop' | 'length' | 'load' | 'unload' | 'abort';
 
@@ -106,29 +65,12 @@ export interface ChatResponse extends Metrics {
   done_reason?: DoneReason;
 }
 
-export interface EmbedRequest {
-  model: string;
-  input: string | string[];
-  truncate?: boolean;
-  keep_alive?: KeepAlive;
-  options?: Options;
-  dimensions?: number;
-}
-
 export interface EmbedResponse {
   model: string;
   embeddings: number[][];
   total_duration?: number;
   load_duration?: number;
   prompt_eval_count?: number;
-}
-
-/** Legacy /api/embeddings. */
-export interface EmbeddingsRequest {
-  model: string;
-  prompt: string;
-  keep_alive?: KeepAlive;
-  options?: Options;
 }
 
 export interface EmbeddingsResponse {
@@ -174,14 +116,6 @@ export interface ProcessResponse {
 
 export type Capability = 'completion' | 'embedding' | 'tools' | 'insert' | 'vision' | 'thinking';
 
-export interface ShowRequest {
-  model?: string;
-  /** Legacy field name still sent by older clients. */
-  name?: string;
-  system?: string;
-  verbose?: boolean;
-}
-
 export interface ShowResponse {
   license?: string;
   modelfile: string;
@@ -194,41 +128,6 @@ export interface ShowResponse {
   capabilities?: Capability[];
   modified_at?: string;
 }
-
-export interface CreateRequest {
-  model?: string;
-  name?: string;
-  from?: string;
-  /** File name → blob digest ("sha256:<hex>"). */
-  files?: Record<string, string>;
-  adapters?: Record<string, string>;
-  template?: string;
-  license?: string | string[];
-  system?: string;
-  parameters?: Record<string, unknown>;
-  messages?: Message[];
-  stream?: boolean;
-  quantize?: string;
-}
-
-export interface CopyRequest {
-  source: string;
-  destination: string;
-}
-
-export interface DeleteRequest {
-  model?: string;
-  name?: string;
-}
-
-export interface PullRequest {
-  model?: string;
-  name?: string;
-  insecure?: boolean;
-  stream?: boolean;
-}
-
-export type PushRequest = PullRequest;
 
 /** One status line of a streamed create / pull. */
 export interface ProgressResponse {

@@ -1,46 +1,21 @@
 /**
  * OpenAI-compatible wire types (the subset Hearth serves under /v1). Declared here,
- * beside the Ollama types, so the server and any browser client share them.
+ * beside the Ollama types, so the server and any browser client share them. Request
+ * types are derived from the server's schemas (./requests) and re-exported here;
+ * responses are plain interfaces.
  */
+export type {
+  OAIChatRequest,
+  OAICompletionRequest,
+  OAIEmbeddingRequest,
+  OAIMessage
+} from './requests';
 
 export interface OAIToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
   index?: number;
-}
-
-export interface OAIMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool' | 'developer';
-  content: string | null | Array<{ type: string; text?: string; image_url?: { url: string } }>;
-  name?: string;
-  tool_calls?: OAIToolCall[];
-  tool_call_id?: string;
-}
-
-export interface OAIChatRequest {
-  model: string;
-  messages: OAIMessage[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  max_tokens?: number;
-  max_completion_tokens?: number;
-  temperature?: number;
-  top_p?: number;
-  seed?: number;
-  stop?: string | string[];
-  frequency_penalty?: number;
-  presence_penalty?: number;
-  tools?: Array<{
-    type: 'function';
-    function: { name: string; description?: string; parameters?: Record<string, unknown> };
-  }>;
-  tool_choice?: unknown;
-  response_format?: {
-    type: 'text' | 'json_object' | 'json_schema';
-    json_schema?: { name?: string; schema?: Record<string, unknown>; strict?: boolean };
-  };
-  user?: string;
 }
 
 export interface OAIUsage {
@@ -77,22 +52,6 @@ export interface OAIChatChunk {
   usage?: OAIUsage | null;
 }
 
-export interface OAICompletionRequest {
-  model: string;
-  prompt: string | string[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  max_tokens?: number;
-  temperature?: number;
-  top_p?: number;
-  seed?: number;
-  stop?: string | string[];
-  frequency_penalty?: number;
-  presence_penalty?: number;
-  suffix?: string;
-  echo?: boolean;
-}
-
 export interface OAICompletion {
   id: string;
   object: 'text_completion';
@@ -106,13 +65,6 @@ export interface OAICompletion {
     finish_reason: 'stop' | 'length' | null;
   }>;
   usage?: OAIUsage | null;
-}
-
-export interface OAIEmbeddingRequest {
-  model: string;
-  input: string | string[];
-  encoding_format?: 'float' | 'base64';
-  dimensions?: number;
 }
 
 export interface OAIEmbeddingResponse {

@@ -2,14 +2,28 @@
  * Wire types of Hearth's own portal endpoints — accounts (/api/auth), administration
  * (/api/admin), live status (/api/status) and weights for browsers (/api/portal) —
  * declared once here for the server, the web app and the widget. Times are ISO strings.
+ * Responses are plain interfaces; request types are derived from the server's schemas.
  */
 import type { ProcessModel } from '#protocol/ollama/types';
 
 export type UserRole = 'admin' | 'user';
 
-/** Password length rules: the server enforces them, forms check them before sending. */
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 1024;
+export { PASSWORD_MAX, PASSWORD_MIN } from './limits';
+
+/** Request types, derived from the schemas the server validates with (./requests). */
+export type {
+  GroupChangesRequest,
+  KeyChangesRequest,
+  LoginRequest,
+  NewGroupRequest,
+  NewOwnKeyRequest,
+  NewUserKeyRequest,
+  NewUserRequest,
+  PasswordChangeRequest,
+  PermissionsRequest,
+  SetupRequest,
+  UserChangesRequest
+} from './requests';
 
 export interface UserJson {
   id: number;

@@ -20,13 +20,8 @@ export interface WidgetKeyJson {
   revokedAt: string | null;
 }
 
-/** POST /api/admin/widgets body. */
-export interface NewWidgetKey {
-  name: string;
-  origins: string[];
-  models: string[];
-  rateLimitPerMin?: number;
-}
+/** POST /api/admin/widgets body, derived from the schema the server validates with. */
+export type { NewWidgetKey } from './requests';
 
 /** POST /api/admin/widgets: `key` is shown this once. */
 export interface CreatedWidgetKeyResponse {
