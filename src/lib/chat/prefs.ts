@@ -26,3 +26,18 @@ export async function getLastModelId(database: HearthDB = db()): Promise<string 
 export async function setLastModelId(id: string, database: HearthDB = db()): Promise<void> {
   await database.settings.put({ key: LAST_MODEL_KEY, value: id });
 }
+
+const SETTINGS_PANEL_KEY = 'chat.settingsPanelOpen';
+
+/** Whether the conversation settings panel was last left open (null: never toggled). */
+export async function getSettingsPanelOpen(database: HearthDB = db()): Promise<boolean | null> {
+  const value = (await database.settings.get(SETTINGS_PANEL_KEY))?.value;
+  return typeof value === 'boolean' ? value : null;
+}
+
+export async function setSettingsPanelOpen(
+  open: boolean,
+  database: HearthDB = db()
+): Promise<void> {
+  await database.settings.put({ key: SETTINGS_PANEL_KEY, value: open });
+}
