@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceProbe } from '../../src/lib/device/types';
 import { fitVerdict, WASM_HEAP_LIMIT } from '../../src/lib/models/fit';
 import type { CatalogModel } from '../../src/lib/models/types';
+import type { DeviceProbe } from '../../src/lib/device/types';
+import { probe } from './helpers/probe';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-
-function probe(
-  over: Partial<DeviceProbe> & { gpu?: Partial<DeviceProbe['webgpu']> } = {}
-): DeviceProbe {
-  const { gpu, ...rest } = over;
-  return {
-    webgpu: {
-      available: true,
-      isFallbackAdapter: false,
-      shaderF16: true,
-      maxBufferSize: 2 * GIB,
-      maxStorageBufferBindingSize: 2 * GIB,
-      ...gpu
-    },
-    deviceMemoryGiB: 8,
-    cores: 8,
-    crossOriginIsolated: true,
-    storage: { quota: 10 * GIB, usage: 0, persisted: false },
-    wasmMemory64: true,
-    ...rest
-  };
-}
 
 const mlc = (over: Partial<CatalogModel> = {}): CatalogModel => ({
   id: 'Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
