@@ -9,52 +9,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HearthDB } from '../../src/lib/store/db';
 import { freshDatabase } from './helpers/db';
 import { ConversationStore, ThrottledMessageWriter } from '../../src/lib/store/conversations';
-import { ChatSession, type ChatRuntime } from '../../src/lib/chat/session.svelte';
+import { ChatSession } from '../../src/lib/chat/session.svelte';
 import { PacedText } from '../../src/lib/chat/paced-text';
 import { EngineError } from '../../src/lib/engines/engine';
 import type { CatalogModel } from '../../src/lib/models/types';
-import type { ChatRequest, ChatResponse } from '#protocol/ollama/types';
 import { applyPreset, PRESET_MAX_TOKENS } from '../../src/lib/chat/params';
-
-const model: CatalogModel = {
-  id: 'gguf:test',
-  name: 'Test',
-  format: 'gguf',
-  quantization: 'F32',
-  sizeBytes: 1,
-  memoryBytes: 1,
-  source: { kind: 'file', fileName: 'x.gguf' },
-  builtin: false
-};
-
-type Script = (request: ChatRequest, signal?: AbortSignal) => AsyncGenerator<ChatResponse>;
-
-function chunk(content: string, done = false, extra: Partial<ChatResponse> = {}): ChatResponse {
-  return {
-    model: model.id,
-    created_at: '',
-    message: { role: 'assistant', content },
-    done,
-    ...extra
-  };
-}
-
-class FakeRuntime implements ChatRuntime {
-  kind = 'wasm' as const;
-  requests: ChatRequest[] = [];
-  constructor(public script: Script) {}
-  chat(_model: CatalogModel, request: ChatRequest, signal?: AbortSignal) {
-    this.requests.push(structuredClone(request));
-    return this.script(request, signal);
-  }
-}
-
-function tokens(words: string[]): Script {
-  return async function* () {
-    for (const w of words) yield chunk(w);
-    yield chunk('', true, { eval_count: words.length, eval_duration: 1e9 });
-  };
-}
+import { chunk, FakeRuntime, model, tokens, type Script } from './helpers/chat';
 
 let database: HearthDB;
 let store: ConversationStore;

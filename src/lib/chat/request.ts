@@ -1,5 +1,5 @@
 /** Pure helpers between stored conversations and the engine's Ollama-shaped requests. */
-import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types';
+import type { ChatRequest, ChatResponse, Message, Metrics } from '#protocol/ollama/types';
 import type { Conversation } from '../store/db';
 import type { ChatMessage } from '../store/conversations';
 import type { EngineKind } from '../engines/engine';
@@ -58,6 +58,15 @@ export function statsFromFinal(
   engine: EngineKind,
   modelId: string
 ): AnswerStats {
+  return statsFromMetrics(final, engine, modelId);
+}
+
+/** The same from bare figures: the chat's own count when no final chunk had them. */
+export function statsFromMetrics(
+  metrics: Metrics,
+  engine: EngineKind,
+  modelId: string
+): AnswerStats {
   const stats: AnswerStats = { engine, modelId };
   for (const key of [
     'total_duration',
@@ -67,7 +76,7 @@ export function statsFromFinal(
     'eval_count',
     'eval_duration'
   ] as const) {
-    const value = final[key];
+    const value = metrics[key];
     if (typeof value === 'number' && Number.isFinite(value)) stats[key] = value;
   }
   if (stats.eval_count !== undefined && stats.eval_duration) {

@@ -13,9 +13,10 @@ import {
   ThrottledMessageWriter,
   type ChatMessage
 } from '../store/conversations';
-import { autoTitle, buildChatRequest, mergeStats, statsFromFinal } from './request';
+import { autoTitle, buildChatRequest, mergeStats } from './request';
 import { defaultOptions } from './params';
 import { PacedText } from './paced-text';
+import { answerStats, StreamMeter } from './stream-meter';
 
 /** The slice of engineRuntime the chat needs. */
 export interface ChatRuntime {
@@ -41,6 +42,8 @@ export interface ChatSessionDeps {
   resolveModel: (id: string) => CatalogModel | undefined;
   /** Coalesces streaming writes; tests may pass a shorter interval. */
   writer?: ThrottledMessageWriter;
+  /** The clock that times a stopped answer's tokens (ms); tests pass their own. */
+  now?: () => number;
 }
 
 export interface DraftInit {
@@ -120,7 +123,7 @@ export class ChatSession {
     return true;
   }
 
-  /** Stops the answer being streamed; what arrived so far is kept and marked stopped. */
+  /** Stops the answer being streamed; what arrived so far is kept, with its stats, as stopped. */
   stop(): void {
     this.abort?.abort();
   }
@@ -238,6 +241,7 @@ export class ChatSession {
     this.streamingId = answerId;
     this.error = null;
     let final: ChatResponse | null = null;
+    const meter = new StreamMeter(this.deps.now);
     const shown = new PacedText((text) => {
       live.content += text;
       this.writer.schedule(answerId, { content: live.content });
@@ -246,14 +250,14 @@ export class ChatSession {
       for await (const chunk of runtime.chat(model, request, abort.signal)) {
         if (abort.signal.aborted) break;
         const token = chunk.message?.content ?? '';
-        if (token) shown.add(token);
+        if (token) {
+          meter.token();
+          shown.add(token);
+        }
         if (chunk.done) final = chunk;
       }
       shown.flush();
       if (abort.signal.aborted) live.stopped = true;
-      if (final && runtime.kind) {
-        live.stats = mergeStats(earlier.stats, statsFromFinal(final, runtime.kind, model.id));
-      }
       if (final?.done_reason === 'length' && !abort.signal.aborted) {
         // Engines that report no count (an interrupted usage block) ran up to the cap.
         const ran = final.eval_count || request.options?.num_predict || 0;
@@ -272,6 +276,10 @@ export class ChatSession {
       }
     } finally {
       shown.flush();
+      // A stopped answer keeps its stats too; a failed one shows its error instead.
+      const kind = runtime.kind;
+      const measured = kind && !live.error ? answerStats(final, meter, kind, model.id) : undefined;
+      if (measured) live.stats = mergeStats(earlier.stats, measured);
       this.abort = null;
       this.streamingId = null;
       const { content, stats, stopped, error, cutAt } = $state.snapshot(live);

@@ -60,21 +60,22 @@ describe('MessageItem actions', () => {
     await expect.element(screen.getByRole('button', { name: 'Copied' })).toBeVisible();
   });
 
-  test('editing sends the new text; Cancel and Escape drop it', async () => {
+  test('editing sends the new text; Cancel and Escape leave an unchanged draft at once', async () => {
+    const confirm = vi.spyOn(window, 'confirm');
     const { screen, onedit } = await setup(message({ role: 'user', content: 'old text' }));
     const edit = screen.getByRole('button', { name: 'Edit' });
+    const editor = screen.getByRole('textbox', { name: 'Edit' });
 
     await edit.click();
-    const editor = screen.getByRole('textbox', { name: 'Edit' });
     await expect.element(editor).toHaveValue('old text');
-    await editor.fill('dropped');
     await screen.getByRole('button', { name: 'Cancel' }).click();
     await expect.element(editor).not.toBeInTheDocument();
 
     await edit.click();
-    await editor.fill('also dropped');
+    await expect.element(editor).toHaveFocus();
     await userEvent.keyboard('{Escape}');
     await expect.element(editor).not.toBeInTheDocument();
+    expect(confirm).not.toHaveBeenCalled();
     expect(onedit).not.toHaveBeenCalled();
 
     await edit.click();
@@ -84,19 +85,112 @@ describe('MessageItem actions', () => {
     await expect.element(editor).not.toBeInTheDocument();
   });
 
-  test('Ctrl+Enter saves an edit; a blank edit cannot be saved', async () => {
+  test('the editor takes the composer’s keys: Enter sends, Shift+Enter breaks the line', async () => {
+    const { screen, onedit } = await setup(message({ role: 'user', content: 'old' }));
+    await screen.getByRole('button', { name: 'Edit' }).click();
+    const editor = screen.getByRole('textbox', { name: 'Edit' });
+
+    await editor.fill('');
+    await userEvent.keyboard('line one{Shift>}{Enter}{/Shift}line two');
+    await expect.element(editor).toHaveValue('line one\nline two');
+    expect(onedit).not.toHaveBeenCalled();
+
+    await userEvent.keyboard('{Enter}');
+    expect(onedit).toHaveBeenCalledExactlyOnceWith('line one\nline two');
+    await expect.element(editor).not.toBeInTheDocument();
+  });
+
+  test('an IME’s Enter or Escape neither sends nor cancels', async () => {
+    const confirm = vi.spyOn(window, 'confirm');
+    const { screen, onedit } = await setup(message({ role: 'user', content: 'old' }));
+    await screen.getByRole('button', { name: 'Edit' }).click();
+    const editor = screen.getByRole('textbox', { name: 'Edit' });
+    await editor.fill('ni hao');
+
+    const box = editor.element();
+    for (const key of ['Enter', 'Escape']) {
+      box.dispatchEvent(new KeyboardEvent('keydown', { key, isComposing: true, bubbles: true }));
+      // keyCode 229: what Chromium reports for a key the IME is still handling.
+      box.dispatchEvent(new KeyboardEvent('keydown', { key, keyCode: 229, bubbles: true }));
+    }
+    await expect.element(editor).toHaveValue('ni hao');
+    expect(onedit).not.toHaveBeenCalled();
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
+  test('cancelling a changed draft asks first; declining keeps the draft', async () => {
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+    const { screen, onedit } = await setup(message({ role: 'user', content: 'old text' }));
+    const edit = screen.getByRole('button', { name: 'Edit' });
+    await edit.click();
+    const editor = screen.getByRole('textbox', { name: 'Edit' });
+    await editor.fill('half rewritten');
+
+    await screen.getByRole('button', { name: 'Cancel' }).click();
+    expect(confirm).toHaveBeenCalledExactlyOnceWith('Discard your changes to this message?');
+    await expect.element(editor).toHaveValue('half rewritten');
+    await expect.element(editor).toHaveFocus();
+
+    await userEvent.keyboard('{Escape}');
+    expect(confirm).toHaveBeenCalledTimes(2);
+    await expect.element(editor).toHaveValue('half rewritten');
+
+    confirm.mockReturnValue(true);
+    await userEvent.keyboard('{Escape}');
+    expect(confirm).toHaveBeenCalledTimes(3);
+    await expect.element(editor).not.toBeInTheDocument();
+    expect(onedit).not.toHaveBeenCalled();
+    // The next edit starts again from the message, not from the discarded draft.
+    await edit.click();
+    await expect.element(editor).toHaveValue('old text');
+  });
+
+  test('Escape in the editor cancels only the edit, not what the page does with Escape', async () => {
+    const pageEscape = vi.fn();
+    window.addEventListener('keydown', pageEscape);
+    try {
+      const { screen } = await setup(message({ role: 'user', content: 'old' }));
+      await screen.getByRole('button', { name: 'Edit' }).click();
+      const editor = screen.getByRole('textbox', { name: 'Edit' });
+      await expect.element(editor).toHaveFocus();
+      await userEvent.keyboard('{Escape}');
+      await expect.element(editor).not.toBeInTheDocument();
+      expect(pageEscape).not.toHaveBeenCalled();
+    } finally {
+      window.removeEventListener('keydown', pageEscape);
+    }
+  });
+
+  test('Ctrl+Enter saves too; a blank edit cannot be saved', async () => {
     const { screen, onedit } = await setup(message({ role: 'user', content: 'old' }));
     await screen.getByRole('button', { name: 'Edit' }).click();
     const editor = screen.getByRole('textbox', { name: 'Edit' });
 
     await editor.fill('  ');
     await expect.element(screen.getByRole('button', { name: 'Save & send' })).toBeDisabled();
+    await userEvent.keyboard('{Enter}');
     await userEvent.keyboard('{Control>}{Enter}{/Control}');
     expect(onedit).not.toHaveBeenCalled();
+    await expect.element(editor).toHaveValue('  ');
 
     await editor.fill('fixed');
     await userEvent.keyboard('{Control>}{Enter}{/Control}');
     expect(onedit).toHaveBeenCalledExactlyOnceWith('fixed');
+  });
+
+  test('while an answer streams, Enter keeps the draft instead of sending it', async () => {
+    const { screen, onedit } = await setup(message({ role: 'user', content: 'old' }));
+    await screen.getByRole('button', { name: 'Edit' }).click();
+    const editor = screen.getByRole('textbox', { name: 'Edit' });
+    await editor.fill('later');
+    await screen.rerender({ canAct: false });
+    await userEvent.keyboard('{Enter}');
+    expect(onedit).not.toHaveBeenCalled();
+    await expect.element(editor).toHaveValue('later');
+
+    await screen.rerender({ canAct: true });
+    await userEvent.keyboard('{Enter}');
+    expect(onedit).toHaveBeenCalledExactlyOnceWith('later');
   });
 
   test('Edit is disabled while a new answer may not start', async () => {
@@ -142,6 +236,20 @@ describe('MessageItem actions', () => {
     });
     await expect.element(screen.getByText('Thinking…')).toBeVisible();
     expect(screen.getByRole('button').elements()).toHaveLength(0);
+  });
+
+  test('a stopped answer shows its tokens, speed and engine, and that it was stopped', async () => {
+    const { screen } = await setup(
+      message({
+        content: 'Half an',
+        stopped: true,
+        stats: { engine: 'wasm', modelId: 'gguf:tiny', eval_count: 42, tokensPerSecond: 12.34 }
+      })
+    );
+    const stats = screen.getByTestId('message-stats');
+    await expect
+      .element(stats)
+      .toHaveTextContent(/42 tokens.*12\.3 tok\/s.*WASM.*gguf:tiny.*stopped/);
   });
 
   test('a failed answer shows its error', async () => {
