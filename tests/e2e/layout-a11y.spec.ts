@@ -6,6 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
+import { APP_PAGES } from './fixtures/pages';
 import { startHearth, type HearthProcess } from './fixtures/hearth-server';
 import { GREEDY_CONTINUATION, STORIES_PATH, askModel, expect, test } from './fixtures/test';
 
@@ -17,20 +18,7 @@ const VIEWPORTS = [
   { name: 'large phone', width: 430, height: 932 }
 ];
 
-const PAGES = [
-  '/',
-  '/models',
-  '/settings',
-  '/account',
-  '/bench',
-  '/admin',
-  '/admin/models',
-  '/admin/users',
-  '/admin/groups',
-  '/admin/permissions',
-  '/admin/audit',
-  '/admin/widgets'
-];
+const PAGES = APP_PAGES;
 
 let portal: HearthProcess;
 

@@ -5,23 +5,10 @@
  * and another site framing the app. The cspViolations fixture fails any test on a
  * violation, so the chat, offline and portal specs run under the same check.
  */
+import { APP_PAGES, SIGN_IN_PAGES } from './fixtures/pages';
 import { test, expect } from './fixtures/test';
 
-const PAGES = [
-  '/',
-  '/models',
-  '/settings',
-  '/login',
-  '/setup',
-  '/account',
-  '/admin',
-  '/admin/models',
-  '/admin/users',
-  '/admin/groups',
-  '/admin/permissions',
-  '/admin/audit',
-  '/bench'
-];
+const PAGES = [...APP_PAGES, ...SIGN_IN_PAGES];
 
 /** Lets the page finish what it starts on load (its data requests, late renders). */
 async function settle(page: import('@playwright/test').Page) {
