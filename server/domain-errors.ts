@@ -4,6 +4,8 @@
  * (server/http/error-status.ts) turns a kind into a status and headers for every API
  * family, and the CLI prints the message as it is.
  */
+import type { ErrorDetail } from '#protocol/errors';
+
 export type DomainErrorKind =
   | 'invalid-input'
   | 'unauthorized'
@@ -18,13 +20,20 @@ export type DomainErrorKind =
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
+  /** The stable code a client translates by, when a person may read this refusal. */
+  readonly detail?: ErrorDetail;
+
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message);
+    this.detail = detail;
+  }
 }
 
 /** The caller sent something that can never succeed as sent. */
 export class InvalidInputError extends DomainError {
   readonly kind = 'invalid-input';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'InvalidInputError';
   }
 }
@@ -32,8 +41,8 @@ export class InvalidInputError extends DomainError {
 /** No usable credentials: signing in (again) may help. */
 export class UnauthorizedError extends DomainError {
   readonly kind = 'unauthorized';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'UnauthorizedError';
   }
 }
@@ -41,16 +50,16 @@ export class UnauthorizedError extends DomainError {
 /** The caller is known but may not do this. */
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'ForbiddenError';
   }
 }
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not-found';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'NotFoundError';
   }
 }
@@ -58,8 +67,8 @@ export class NotFoundError extends DomainError {
 /** The request clashes with what already exists (a taken name, say). */
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'ConflictError';
   }
 }
@@ -69,9 +78,10 @@ export class RateLimitedError extends DomainError {
   readonly kind = 'rate-limited';
   constructor(
     message: string,
-    readonly retryAfterS: number
+    readonly retryAfterS: number,
+    detail?: ErrorDetail
   ) {
-    super(message);
+    super(message, detail);
     this.name = 'RateLimitedError';
   }
 }
@@ -89,8 +99,8 @@ export class CanceledError extends DomainError {
 /** The model itself is broken (e.g. its template does not parse): the server's side, told to the client. */
 export class ModelDefectError extends DomainError {
   readonly kind = 'model-defect';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'ModelDefectError';
   }
 }
@@ -98,8 +108,8 @@ export class ModelDefectError extends DomainError {
 /** A server this one depends on (a registry) failed or answered nonsense. */
 export class UpstreamError extends DomainError {
   readonly kind = 'upstream';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message, detail);
     this.name = 'UpstreamError';
   }
 }
@@ -109,9 +119,10 @@ export class BusyError extends DomainError {
   readonly kind = 'busy';
   constructor(
     message: string,
-    readonly retryAfterS?: number
+    readonly retryAfterS?: number,
+    detail?: ErrorDetail
   ) {
-    super(message);
+    super(message, detail);
     this.name = 'BusyError';
   }
 }

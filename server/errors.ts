@@ -1,3 +1,5 @@
+import type { ErrorDetail } from '#protocol/errors';
+
 /**
  * An error that carries its HTTP status, for the HTTP layer only (route handlers, body
  * parsing), where statuses are the vocabulary. The domain throws ./domain-errors.ts;
@@ -8,7 +10,9 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     /** Response headers the status needs, e.g. Retry-After on a 503. */
-    readonly headers: Readonly<Record<string, string>> = {}
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** The stable code a client translates by, when a person may read this refusal. */
+    readonly detail?: ErrorDetail
   ) {
     super(message);
     this.name = 'HttpError';

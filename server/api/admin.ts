@@ -1,8 +1,8 @@
 /**
- * /api/admin/*: users, groups, everyone's API keys, model grants and the audit log. The
- * guard admits administrators only (everyone while sign-in is off). Every change is
- * written to the audit log; request bodies are validated with zod and a bad field is a
- * 400 that names it. Response shapes: server/auth/wire.ts.
+ * /api/admin/*: users, groups, everyone's API keys, model grants and the audit log
+ * (./audit). The guard admits administrators only (everyone while sign-in is off). Every
+ * change is written to the audit log; request bodies are validated with zod and a bad
+ * field is a 400 that names it. Response shapes: server/auth/wire.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -22,15 +22,13 @@ import {
   permissionsRequestSchema,
   userChangesRequestSchema
 } from '#protocol/portal/requests';
-import { countText, idText } from './ids';
+import { permissionTarget } from '#protocol/portal/audit';
+import { registerAuditRoutes } from './audit';
+import { idText } from './ids';
 
 const idParams = z.object({ id: idText });
 const memberParams = idParams.extend({ userId: idText });
 const keyQuery = z.object({ userId: idText.optional() });
-const auditQuery = z.object({
-  limit: countText(1, 500).default(50),
-  before: idText.optional()
-});
 
 export function auditor(auth: Auth) {
   return async (req: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'ip'>) => {
@@ -52,7 +50,14 @@ function assertKeepsAnAdmin(
     (after.role !== undefined && after.role !== 'admin') ||
     after.disabled === true;
   if (losesAdmin && store.users.activeAdminCount() <= 1)
-    throw new HttpError(409, 'cannot remove the last enabled administrator');
+    throw new HttpError(
+      409,
+      'cannot remove the last enabled administrator',
+      {},
+      {
+        code: 'last_admin'
+      }
+    );
 }
 
 export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: ModelStore): void {
@@ -107,7 +112,14 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
     const { id } = parse(idParams, req.params);
     const store = await auth.store();
     if (req.principal?.user.id === id)
-      throw new HttpError(409, 'you cannot delete your own account');
+      throw new HttpError(
+        409,
+        'you cannot delete your own account',
+        {},
+        {
+          code: 'delete_self'
+        }
+      );
     const user = store.users.byId(id);
     if (!user) throw new HttpError(404, `user ${id} not found`);
     store.db.transaction(() => {
@@ -229,14 +241,8 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Auth, models: Mo
     return { apiKey: keyJson(apiKey) };
   });
 
-  // ?limit=50&before=<id> → { entries: AuditEntry[], nextBefore: number | null } (newest first)
-  app.get('/api/admin/audit', async (req) => {
-    const { limit, before } = parse(auditQuery, req.query);
-    const store = await auth.store();
-    return store.audit.page(limit, before);
-  });
-
   registerPermissionRoutes(app, auth, models, audit);
+  registerAuditRoutes(app, auth);
 }
 
 /*
@@ -291,7 +297,7 @@ function registerPermissionRoutes(
     for (const grant of grants) {
       await audit(req, {
         action: grant.canUse || grant.canDownload ? 'permission.set' : 'permission.remove',
-        target: `${grant.subjectType}:${grant.subjectId} ${grant.modelPattern}`,
+        target: permissionTarget(grant.subjectType, grant.subjectId, grant.modelPattern),
         detail: { canUse: grant.canUse, canDownload: grant.canDownload }
       });
     }

@@ -25,6 +25,10 @@ import { idText } from './ids';
 const idParams = z.object({ id: idText });
 
 /** The attempt to report back on, or a 429 with Retry-After while the throttle holds. */
+/** Another browser (or a second tab) finished the first-run setup first. */
+const setupComplete = () =>
+  new HttpError(409, 'setup is already complete', {}, { code: 'setup_complete' });
+
 function beginAttempt(
   auth: Auth,
   reply: FastifyReply,
@@ -36,7 +40,15 @@ function beginAttempt(
   if ('attempt' in begun) return begun.attempt;
   const wait = begun.refusal.retryAfterSeconds;
   reply.header('Retry-After', String(wait));
-  throw new HttpError(429, `too many failed sign-in attempts; try again in ${wait} s`);
+  throw new HttpError(
+    429,
+    `too many failed sign-in attempts; try again in ${wait} s`,
+    {},
+    {
+      code: 'sign_in_throttled',
+      params: { seconds: wait }
+    }
+  );
 }
 
 /** Verifies with the attempt open, so a throw cannot leave it counted as pending. */
@@ -87,14 +99,19 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
   app.post('/api/auth/setup', async (req, reply) => {
     const { setupToken, ...body } = parse(setupRequestSchema, req.body);
     const store = await auth.store();
-    if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
+    if (store.users.adminExists()) throw setupComplete();
     if (auth.setupToken !== null && !safeEqual(setupToken ?? '', auth.setupToken)) {
-      throw new HttpError(403, "wrong setup token: it is printed in the server's console at start");
+      throw new HttpError(
+        403,
+        "wrong setup token: it is printed in the server's console at start",
+        {},
+        { code: 'wrong_setup_token' }
+      );
     }
     const passwordHash = await hashPassword(body.password);
     // Checked again inside the write: two racing first visitors cannot both become admin.
     const user = store.db.transaction(() => {
-      if (store.users.adminExists()) throw new HttpError(409, 'setup is already complete');
+      if (store.users.adminExists()) throw setupComplete();
       return store.users.create({ ...body, role: 'admin', passwordHash });
     });
     store.audit.record({ actor: user, action: 'auth.setup', target: user.username, ip: req.ip });
@@ -127,7 +144,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
         ip: req.ip
       });
       auditLocks(store, req, target, locks);
-      throw new HttpError(401, 'invalid username or password');
+      throw new HttpError(401, 'invalid username or password', {}, { code: 'invalid_credentials' });
     }
     attempt.succeeded();
     store.audit.record({ actor: user, action: 'auth.login', target: user.username, ip: req.ip });
@@ -158,7 +175,14 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
     const ok = await verifyAttempt(attempt, body.currentPassword, stored);
     if (!ok) {
       auditLocks(store, req, user.username, attempt.failed());
-      throw new HttpError(400, 'current password is incorrect');
+      throw new HttpError(
+        400,
+        'current password is incorrect',
+        {},
+        {
+          code: 'wrong_current_password'
+        }
+      );
     }
     attempt.succeeded();
     store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });

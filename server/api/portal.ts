@@ -7,6 +7,10 @@
  *
  *   $HEARTH_MLC_DIR/<model_id>/mlc-chat-config.json, ndarray-cache.json, params_shard_*.bin…
  *   $HEARTH_MLC_DIR/libs/<model_id>…-webgpu.wasm     (or named by "model_lib" in the config)
+ *
+ * The listing also carries the administrator's default model source (a Hugging Face
+ * mirror, ModelScope or a LAN folder) for the catalog's downloads, which an admin sets
+ * with PUT /api/admin/model-source; a user's own choice in the app overrides it.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,14 +19,20 @@ import type { ServerContext } from '../context';
 import type {
   GgufWeights,
   MlcWeights,
+  ModelSourceResponse,
+  ModelSourceSetting,
   PortalWeights,
   PortalWeightsResponse
 } from '#protocol/portal/types';
+import { readModelSource } from '#protocol/portal/model-source';
+import { modelSourceRequestSchema } from '#protocol/portal/requests';
 import { tryParseModelName } from '#protocol/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
 import { readGgufInfo } from '../store/gguf-info';
 import { sendFileRange } from '../http/ranges';
+import { databasePath } from '../auth/db';
+import { parse } from '../auth/wire';
 
 export interface PortalOptions {
   /** Folder of MLC model folders plus libs/ (HEARTH_MLC_DIR); unset = no MLC weights. */
@@ -153,6 +163,35 @@ async function mlcWeights(
   return out;
 }
 
+const MODEL_SOURCE_KEY = 'models.source';
+
+/** The administrator's default; null when none is set. */
+async function portalModelSource(ctx: ServerContext): Promise<ModelSourceSetting | null> {
+  const auth = ctx.auth;
+  if (!auth) return null;
+  // With sign-in off a plain local server never creates hearth.db just to say "none".
+  const file = databasePath(auth.config.dataDir);
+  if (!auth.enabled && !(await fs.stat(file).catch(() => null))) return null;
+  return readModelSource((await auth.store()).settings.get(MODEL_SOURCE_KEY));
+}
+
+/** Under /api/admin, so the guard admits administrators only and checks the CSRF token. */
+function registerModelSourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const auth = ctx.auth;
+  if (!auth) return;
+  app.get('/api/admin/model-source', async (_request, reply) => {
+    const body: ModelSourceResponse = { modelSource: await portalModelSource(ctx) };
+    return reply.header('cache-control', 'no-store').send(body);
+  });
+  // { modelSource: { kind, url? } | null } → { modelSource } as stored (URL normalized)
+  app.put('/api/admin/model-source', async (request) => {
+    const { modelSource } = parse(modelSourceRequestSchema, request.body);
+    const store = await auth.store();
+    store.settings.set(MODEL_SOURCE_KEY, modelSource, request.principal?.user.id ?? null);
+    return { modelSource } satisfies ModelSourceResponse;
+  });
+}
+
 /**
  * Joins checked names under root and refuses anything that leaves it, including through
  * a symbolic link. Undefined means "not ours to serve" (answered 404, never the reason).
@@ -182,6 +221,7 @@ export function registerPortalRoutes(
   options: PortalOptions = portalOptionsFromEnv()
 ): void {
   const { mlcDir } = options;
+  registerModelSourceRoutes(app, ctx);
   const signInFirst = (request: FastifyRequest, reply: FastifyReply) => {
     if (!authEnabled(ctx) || userOf(request)) return false;
     reply.header('www-authenticate', 'Bearer');
@@ -193,7 +233,7 @@ export function registerPortalRoutes(
     if (signInFirst(request, reply)) return reply;
     const models: PortalWeights[] = await ggufWeights(ctx, request);
     if (mlcDir) models.push(...(await mlcWeights(ctx, request, mlcDir)));
-    const body: PortalWeightsResponse = { models };
+    const body: PortalWeightsResponse = { models, modelSource: await portalModelSource(ctx) };
     return reply.header('cache-control', 'no-store').send(body);
   });
 

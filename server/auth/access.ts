@@ -12,10 +12,8 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '../domain-errors';
 import { tryParseModelName, type ModelName } from '#protocol/ollama/names';
 import type { ModelManager } from '../store/model-store';
-import { patternMatches } from './permissions';
+import { grantAllows, type ModelRight } from '#protocol/portal/grants';
 import type { Principal } from './principal';
-
-type Right = 'canUse' | 'canDownload';
 
 export interface AccessControl {
   /** Sign-in is on (monitoring and the portal read this too). */
@@ -36,11 +34,15 @@ export interface AccessControl {
   ): Promise<void>;
 }
 
-export const denied = (model: string) => new ForbiddenError(`access to model '${model}' denied`);
+export const denied = (model: string) =>
+  new ForbiddenError(`access to model '${model}' denied`, {
+    code: 'model_denied',
+    params: { model }
+  });
 
-function granted(principal: Principal, model: string, right: Right): boolean {
+function granted(principal: Principal, model: string, right: ModelRight): boolean {
   if (principal.user.role === 'admin') return true;
-  return principal.grants.some((g) => g[right] && patternMatches(g.modelPattern, model));
+  return principal.grants.some((g) => grantAllows(g, right, model));
 }
 
 function manifestDigests(bytes: Buffer): string[] {
@@ -58,7 +60,7 @@ function manifestDigests(bytes: Buffer): string[] {
 }
 
 export function createAccessControl(authEnabled: boolean): AccessControl {
-  const allows = (req: FastifyRequest, model: string, right: Right) => {
+  const allows = (req: FastifyRequest, model: string, right: ModelRight) => {
     if (!authEnabled) return true;
     return req.principal !== null && granted(req.principal, model, right);
   };

@@ -58,7 +58,9 @@ export function assertCsrf(req: FastifyRequest, principal: Principal | null): vo
   const sent = req.headers[CSRF_HEADER];
   const token = Array.isArray(sent) ? sent[0] : sent;
   if (!token || !safeEqual(token, principal.session!.csrfToken))
-    throw new ForbiddenError('missing or invalid CSRF token (send the X-CSRF-Token header)');
+    throw new ForbiddenError('missing or invalid CSRF token (send the X-CSRF-Token header)', {
+      code: 'csrf'
+    });
 }
 
 function enforceRateLimit(auth: Auth, principal: Principal): number | undefined {
@@ -115,18 +117,22 @@ export function registerGuard(app: FastifyInstance, auth: Auth): void {
     }
     const principal = authenticate(req, store);
     if (!principal)
-      throw unauthorized(
-        'authentication required: sign in, or send an API key as "Authorization: Bearer <key>"'
+      throw new UnauthorizedError(
+        'authentication required: sign in, or send an API key as "Authorization: Bearer <key>"',
+        { code: 'sign_in_required' }
       );
     identify(req, principal);
     assertCsrf(req, principal);
     if (policy.access === 'admin' && principal.user.role !== 'admin')
-      throw new ForbiddenError('this action requires an administrator');
+      throw new ForbiddenError('this action requires an administrator', {
+        code: 'admin_required'
+      });
     const retryAfter = enforceRateLimit(auth, principal);
     if (retryAfter !== undefined)
       throw new RateLimitedError(
         `rate limit exceeded for API key ${principal.key!.prefix}; retry in ${retryAfter} s`,
-        retryAfter
+        retryAfter,
+        { code: 'rate_limited', params: { seconds: retryAfter } }
       );
   });
 

@@ -1,44 +1,15 @@
 /**
  * Model grants: a subject (user or group) may use and/or download the models a pattern
- * matches. Patterns match the model's name as /api/tags lists it ("stories:latest",
- * "team/coder:7b"), case-insensitively:
- *   - "stories:latest"  exactly that model;
- *   - "stories"         every tag of "stories" (a name without a tag);
- *   - "qwen*", "*"      globs: `*` matches any run of characters, tags included.
+ * matches. How a pattern matches a model name is shared with the admin's permission
+ * matrix, so what it shows is what this server decides: #protocol/portal/grants.
  */
-import { normalizeModelName } from '#protocol/ollama/names';
 import type { Grant, SubjectType } from '#protocol/portal/types';
 import type { HearthDatabase, Row } from './db';
 
 export type { Grant, SubjectType };
 // The pattern rules are part of the wire contract (grants and widget keys carry them).
 export { normalizePattern } from '#protocol/portal/fields';
-
-/** The listed form of a requested name ("Stories" → "stories:latest"), or undefined if invalid. */
-export function canonicalModelName(name: string): string | undefined {
-  try {
-    return normalizeModelName(name).toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-function globMatches(pattern: string, name: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(name);
-}
-
-export function patternMatches(pattern: string, modelName: string): boolean {
-  const name = canonicalModelName(modelName);
-  if (!name) return false;
-  if (pattern.includes('*')) return globMatches(pattern, name);
-  if (pattern.includes(':') && pattern.lastIndexOf(':') > pattern.lastIndexOf('/'))
-    return pattern === name;
-  return name.slice(0, name.lastIndexOf(':')) === pattern;
-}
+export { patternMatches } from '#protocol/portal/grants';
 
 function toGrant(row: Row): Grant {
   return {

@@ -92,5 +92,15 @@ export const MIGRATIONS: string[] = [
     last_used_at INTEGER,
     revoked_at INTEGER
   );
+  `,
+  // Portal-wide settings an administrator makes in the web UI (server/auth/settings.ts),
+  // one JSON value per key, e.g. the model source offered to browsers by default.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by INTEGER
+  );
   `
 ];

@@ -12,6 +12,7 @@ import { authMode, type AuthMode } from './mode';
 import { randomToken } from './tokens';
 import { Permissions } from './permissions';
 import { RateLimiter } from './ratelimit';
+import { PortalSettings } from './settings';
 import { SignInThrottle } from './signin-throttle';
 import { Groups, Users } from './users';
 import { WidgetKeys } from '../widget/keys';
@@ -24,6 +25,7 @@ export class AuthStore {
   readonly permissions: Permissions;
   readonly audit: AuditLog;
   readonly widgets: WidgetKeys;
+  readonly settings: PortalSettings;
 
   constructor(readonly db: HearthDatabase) {
     this.users = new Users(db);
@@ -33,6 +35,7 @@ export class AuthStore {
     this.permissions = new Permissions(db);
     this.audit = new AuditLog(db);
     this.widgets = new WidgetKeys(db);
+    this.settings = new PortalSettings(db);
   }
 
   static async open(dataDir: string): Promise<AuthStore> {

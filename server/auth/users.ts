@@ -6,6 +6,12 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain-error
 import type { HearthDatabase, Row } from './db';
 import { nameKey } from './names';
 
+const usernameTaken = (username: string) =>
+  new ConflictError(`user '${username}' already exists`, {
+    code: 'username_taken',
+    params: { username }
+  });
+
 export type Role = 'admin' | 'user';
 
 export interface User {
@@ -81,8 +87,7 @@ export class Users {
     passwordHash: string;
   }): User {
     return this.db.transaction(() => {
-      if (this.byUsername(input.username))
-        throw new ConflictError(`user '${input.username}' already exists`);
+      if (this.byUsername(input.username)) throw usernameTaken(input.username);
       const { lastId } = this.db.run(
         `INSERT INTO users (username, username_key, display_name, role, password_hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -113,8 +118,7 @@ export class Users {
       if (!this.byId(id)) throw new NotFoundError(`user ${id} not found`);
       if (changes.username !== undefined) {
         const other = this.byUsername(changes.username);
-        if (other && other.id !== id)
-          throw new ConflictError(`user '${changes.username}' already exists`);
+        if (other && other.id !== id) throw usernameTaken(changes.username);
         this.db.run('UPDATE users SET username = ?, username_key = ? WHERE id = ?', [
           changes.username,
           nameKey(changes.username),
@@ -176,7 +180,10 @@ export class Groups {
   private assertNameFree(name: string, exceptId?: number): void {
     const row = this.db.get('SELECT id FROM groups WHERE name_key = ?', [nameKey(name)]);
     if (row && Number(row.id) !== exceptId)
-      throw new ConflictError(`group '${name}' already exists`);
+      throw new ConflictError(`group '${name}' already exists`, {
+        code: 'group_name_taken',
+        params: { name }
+      });
   }
 
   create(name: string, description = ''): Group {

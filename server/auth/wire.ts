@@ -44,6 +44,6 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
 
 /** The signed-in caller, or 401 (reachable while sign-in is off and nobody signed in). */
 export function requireUser(req: FastifyRequest): User {
-  if (!req.principal) throw new UnauthorizedError('sign in first');
+  if (!req.principal) throw new UnauthorizedError('sign in first', { code: 'sign_in_required' });
   return req.principal.user;
 }

@@ -5,6 +5,7 @@
  * handler (./errors.ts) renders the result in each API family's shape; monitoring and
  * the CLI ask it what a failure amounts to.
  */
+import type { ErrorDetail } from '#protocol/errors';
 import { ParameterError } from '#protocol/modelfile/parameters';
 import { ModelfileError } from '#protocol/modelfile/format';
 import { ModelNameError } from '#protocol/ollama/names';
@@ -16,6 +17,8 @@ export interface HttpFailure {
   /** Uncapped: the renderer caps it in encoded bytes for the family's body. */
   message: string;
   headers: Readonly<Record<string, string>>;
+  /** The code a client translates the message by, when the refusal has one. */
+  detail?: ErrorDetail;
 }
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
@@ -87,10 +90,20 @@ function knownFailure(error: unknown): HttpFailure | undefined {
       error instanceof BusyError || error instanceof RateLimitedError
         ? retryAfter(error.retryAfterS)
         : {};
-    return { status: STATUS_OF_KIND[error.kind], message: error.message, headers };
+    return {
+      status: STATUS_OF_KIND[error.kind],
+      message: error.message,
+      headers,
+      detail: error.detail
+    };
   }
   if (error instanceof HttpError)
-    return { status: error.status, message: error.message, headers: error.headers };
+    return {
+      status: error.status,
+      message: error.message,
+      headers: error.headers,
+      detail: error.detail
+    };
   // The protocol package's parsers reject what a client wrote.
   if (
     error instanceof ModelNameError ||

@@ -6,6 +6,7 @@
  * capped in encoded bytes (capMessage). Stack traces go to the log, never to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody, ErrorDetail } from '#protocol/errors';
 import type { OAIError } from '#protocol/openai/types';
 import { capMessage } from '../errors';
 import { toHttpFailure } from './error-status';
@@ -24,14 +25,15 @@ const OPENAI_TYPES: Record<number, string> = {
 export function openAIError(
   status: number,
   message: string,
-  otherType = status >= 500 ? 'api_error' : 'invalid_request_error'
+  otherType = status >= 500 ? 'api_error' : 'invalid_request_error',
+  detail?: ErrorDetail
 ): OAIError {
   return {
     error: {
       message: capMessage(message),
       type: OPENAI_TYPES[status] ?? otherType,
       param: null,
-      code: null
+      code: detail?.code ?? null
     }
   };
 }
@@ -56,10 +58,10 @@ export function isApiPath(url: string): boolean {
   );
 }
 
-/** Ollama's `{"error"}` body; also each failure line of an NDJSON stream. */
-export function ollamaError(message: string): { error: string } {
+/** Ollama's `{"error"}` body (plus Hearth's code); also each failure line of an NDJSON stream. */
+export function ollamaError(message: string, detail?: ErrorDetail): ErrorBody {
   // Messages may quote what the client sent; a huge field must not come back whole.
-  return { error: capMessage(message) };
+  return { error: capMessage(message), ...detail };
 }
 
 export interface RegistryErrorBody {
@@ -95,22 +97,28 @@ export function registryError(reply: FastifyReply, status: number, code: string,
 }
 
 /** The error body for `url`'s API family. */
-export function errorBody(url: string, status: number, message: string): object {
-  if (isOpenAIPath(url)) return openAIError(status, message);
+export function errorBody(
+  url: string,
+  status: number,
+  message: string,
+  detail?: ErrorDetail
+): object {
+  if (isOpenAIPath(url)) return openAIError(status, message, undefined, detail);
   if (isRegistryPath(url)) return registryErrorBody(registryCode(status, url), message);
-  return ollamaError(message);
+  return ollamaError(message, detail);
 }
 
 export function sendError(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  message: string
+  message: string,
+  detail?: ErrorDetail
 ) {
   return reply
     .code(status)
     .type('application/json; charset=utf-8')
-    .send(errorBody(req.url, status, message));
+    .send(errorBody(req.url, status, message, detail));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -123,6 +131,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return;
     }
     reply.headers(failure.headers);
-    return sendError(req, reply, failure.status, failure.message);
+    return sendError(req, reply, failure.status, failure.message, failure.detail);
   });
 }

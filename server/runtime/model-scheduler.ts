@@ -37,7 +37,8 @@ export const QUEUE_FULL_MESSAGE =
  */
 export const QUEUE_RETRY_AFTER_S = 2;
 
-const queueFull = () => new BusyError(QUEUE_FULL_MESSAGE, QUEUE_RETRY_AFTER_S);
+const queueFull = () =>
+  new BusyError(QUEUE_FULL_MESSAGE, QUEUE_RETRY_AFTER_S, { code: 'server_busy' });
 
 interface Waiter {
   resolved: ResolvedModel;

@@ -36,7 +36,7 @@ export interface ResolvedModel {
 
 export class ModelNotFoundError extends NotFoundError {
   constructor(name: string) {
-    super(`model '${name}' not found`);
+    super(`model '${name}' not found`, { code: 'model_not_found', params: { model: name } });
     this.name = 'ModelNotFoundError';
   }
 }

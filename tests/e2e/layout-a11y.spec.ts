@@ -145,7 +145,9 @@ test('every page fits a phone without sideways scrolling and has no serious acce
   await admin.context().close();
 });
 
-test('the setup and sign-in pages fit a phone, in English and in Chinese', async ({ browser }) => {
+test('the setup and sign-in pages fit a phone, in English and in Chinese, refusals included', async ({
+  browser
+}) => {
   const fresh = await startHearth({ HEARTH_AUTH: 'on' });
   try {
     for (const locale of ['en-US', 'zh-CN']) {
@@ -174,6 +176,12 @@ test('the setup and sign-in pages fit a phone, in English and in Chinese', async
         await visitor.getByTestId('setup-password2').fill(ADMIN.password);
         await visitor.getByTestId('setup-submit').click();
         await expect(visitor.getByTestId('user-menu')).toBeVisible();
+      } else {
+        // The server's refusal reads in the page's language, from its code.
+        await visitor.getByTestId('login-username').fill(ADMIN.username);
+        await visitor.getByTestId('login-password').fill('not the password');
+        await visitor.getByTestId('login-submit').click();
+        await expect(visitor.getByTestId('login-error')).toHaveText('用户名或密码错误。');
       }
       await context.close();
     }

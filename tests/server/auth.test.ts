@@ -115,7 +115,7 @@ describe('first run', () => {
       body: { username: 'intruder', password: PASSWORD }
     });
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ error: 'setup is already complete' });
+    expect(res.body).toEqual({ error: 'setup is already complete', code: 'setup_complete' });
   });
 
   it('marks the cookie Secure behind an https proxy', async () => {
@@ -216,7 +216,10 @@ describe('admin prepares a model, a user, a group and a grant', () => {
       body: { username: '李雷', password: 'wrong password' }
     });
     expect(bad.status).toBe(401);
-    expect(bad.body).toEqual({ error: 'invalid username or password' });
+    expect(bad.body).toEqual({
+      error: 'invalid username or password',
+      code: 'invalid_credentials'
+    });
     const unknown = await call('POST', '/api/auth/login', {
       body: { username: 'nobody', password: PASSWORD }
     });
@@ -278,7 +281,10 @@ describe("the user's key through the official clients", () => {
     expect(del).toMatchObject({ status_code: 403, error: 'this action requires an administrator' });
     const admin = await call('GET', '/api/admin/users', { headers: bearer(userKey) });
     expect(admin.status).toBe(403);
-    expect(admin.body).toEqual({ error: 'this action requires an administrator' });
+    expect(admin.body).toEqual({
+      error: 'this action requires an administrator',
+      code: 'admin_required'
+    });
   });
 
   it('openai: lists only the granted model, completes it, and gets OpenAI-shaped 403s', async () => {
@@ -302,7 +308,7 @@ describe("the user's key through the official clients", () => {
       message: "access to model 'secret-stories' denied",
       type: 'permission_error',
       param: null,
-      code: null
+      code: 'model_denied'
     });
     const noKey = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-wrong', maxRetries: 0 });
     const unauth = await noKey.models.list().catch((e: unknown) => e);

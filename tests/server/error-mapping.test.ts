@@ -22,6 +22,7 @@ import {
   UnauthorizedError,
   UpstreamError
 } from '../../server/domain-errors';
+import type { ErrorDetail } from '#protocol/errors';
 import { HttpError, MAX_ERROR_MESSAGE } from '../../server/errors';
 import { configureHttp } from '../../server/http/configure';
 import { MALFORMED_URL, httpStatusOf, toHttpFailure } from '../../server/http/error-status';
@@ -51,7 +52,12 @@ describe('toHttpFailure', () => {
     [new UpstreamError('registry answered 500'), 502],
     [new BusyError('server is shutting down'), 503]
   ])('maps %s to %i, message as thrown, no headers', (error, status) => {
-    expect(toHttpFailure(error)).toEqual({ status, message: error.message, headers: {} });
+    expect(toHttpFailure(error)).toEqual({
+      status,
+      message: error.message,
+      headers: {},
+      detail: error.detail
+    });
     expect(httpStatusOf(error)).toBe(status);
   });
 
@@ -150,7 +156,11 @@ describe('the error handler renders the mapping for every API family', () => {
     unauthorized: () => new UnauthorizedError('sign in first'),
     forbidden: () => new ForbiddenError("access to model 'x' denied"),
     missing: () => new ModelNotFoundError('x'),
-    conflict: () => new ConflictError("user 'x' already exists"),
+    conflict: () =>
+      new ConflictError("user 'x' already exists", {
+        code: 'username_taken',
+        params: { username: 'x' }
+      }),
     limited: () => new RateLimitedError('rate limit exceeded', 9),
     upstream: () => new UpstreamError('pull model manifest: registry answered 500'),
     busy: () => new BusyError('server busy', 2),
@@ -184,16 +194,34 @@ describe('the error handler renders the mapping for every API family', () => {
     ['upstream', 502, 'api_error', 'UNKNOWN'],
     ['busy', 503, 'api_error', 'UNKNOWN']
   ])('%s → %i in the Ollama, OpenAI and registry shapes', async (name, status, type, code) => {
-    const message = errors[name]().message;
+    const { message, detail } = errors[name]() as Error & { detail?: ErrorDetail };
     const ollama = await get(`/api/${name}`);
     expect(ollama.statusCode).toBe(status);
-    expect(ollama.json()).toEqual({ error: message });
+    expect(ollama.json()).toEqual({ error: message, ...detail });
     const openai = await get(`/v1/${name}`);
     expect(openai.statusCode).toBe(status);
-    expect(openai.json()).toEqual({ error: { message, type, param: null, code: null } });
+    expect(openai.json()).toEqual({
+      error: { message, type, param: null, code: detail?.code ?? null }
+    });
     const registry = await get(`/v2/library/m/manifests/${name}`);
     expect(registry.statusCode).toBe(status);
     expect(registry.json()).toEqual({ errors: [{ code, message }] });
+  });
+
+  it('gives a refusal a person reads its code and values beside the message, for the app to translate', async () => {
+    expect((await get('/api/conflict')).json()).toEqual({
+      error: "user 'x' already exists",
+      code: 'username_taken',
+      params: { username: 'x' }
+    });
+    expect((await get('/api/missing')).json()).toEqual({
+      error: "model 'x' not found",
+      code: 'model_not_found',
+      params: { model: 'x' }
+    });
+    expect((await get('/v1/conflict')).json().error.code).toBe('username_taken');
+    // Uncoded refusals stay exactly Ollama's shape.
+    expect((await get('/api/invalid')).json()).toEqual({ error: 'bad input' });
   });
 
   it('sends Retry-After with a busy or rate-limited answer in every family', async () => {

@@ -201,7 +201,11 @@ describe('Ollama inference endpoints', () => {
 
     const unknown = await post(`${server.url}/api/generate`, { model: 'nope', prompt: 'hi' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "model 'nope' not found" });
+    expect(await unknown.json()).toEqual({
+      error: "model 'nope' not found",
+      code: 'model_not_found',
+      params: { model: 'nope' }
+    });
 
     const badOption = await post(`${server.url}/api/generate`, {
       model: 'stories',
@@ -242,7 +246,8 @@ describe('queue limits and cancellation', () => {
     expect(statuses).toEqual([200, 200, 503]);
     const refused = responses.find((r) => r.status === 503)!;
     expect(await refused.json()).toEqual({
-      error: 'server busy, please try again.  maximum pending requests exceeded'
+      error: 'server busy, please try again.  maximum pending requests exceeded',
+      code: 'server_busy'
     });
   });
 

@@ -205,7 +205,12 @@ describe('OpenAI-compatible endpoints', () => {
     });
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toEqual({
-      error: { message: "model 'nope' not found", type: 'not_found_error', param: null, code: null }
+      error: {
+        message: "model 'nope' not found",
+        type: 'not_found_error',
+        param: null,
+        code: 'model_not_found'
+      }
     });
     const malformed = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',

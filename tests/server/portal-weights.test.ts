@@ -110,7 +110,7 @@ describe('GGUF weights with sign-in on', () => {
   it('asks for sign-in, then lists only what the user may download', async () => {
     expect((await weights(server.url)).status).toBe(401);
     const bob = await weights(server.url, { 'x-test-user': 'bob' });
-    expect(bob).toEqual({ status: 200, body: { models: [] } });
+    expect(bob).toEqual({ status: 200, body: { models: [], modelSource: null } });
     const alice = await weights(server.url, { 'x-test-user': 'alice' });
     expect(alice.body.models.map((m) => m.name)).toEqual(['stories:latest']);
   });

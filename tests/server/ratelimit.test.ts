@@ -68,7 +68,9 @@ describe('429 from a real server', () => {
     expect(await limited.json()).toEqual({
       error: expect.stringMatching(
         /^rate limit exceeded for API key hk_[0-9a-f]{8}; retry in \d+ s$/
-      )
+      ),
+      code: 'rate_limited',
+      params: { seconds: Number(limited.headers.get('retry-after')) }
     });
     const openai = await fetch(`${server.url}/v1/models`, { headers: auth });
     expect(openai.status).toBe(429);

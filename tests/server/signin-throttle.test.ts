@@ -179,7 +179,9 @@ describe('sign-in throttling on a real server', () => {
     expect(held.status).toBe(429);
     expect(held.headers.get('retry-after')).toBe('2');
     expect(await held.json()).toEqual({
-      error: 'too many failed sign-in attempts; try again in 2 s'
+      error: 'too many failed sign-in attempts; try again in 2 s',
+      code: 'sign_in_throttled',
+      params: { seconds: 2 }
     });
     const store = await AuthStore.open(dataDir);
     try {

@@ -6,7 +6,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, UnreachableError, errorMessageOf } from '#protocol/client';
+import {
+  ApiClient,
+  ApiError,
+  UnreachableError,
+  errorDetailOf,
+  errorMessageOf
+} from '#protocol/client';
 import { StreamError } from '#protocol/stream';
 
 let server: http.Server;
@@ -51,6 +57,26 @@ describe('errorMessageOf', () => {
     expect(errorMessageOf(502, 'Bad Gateway', '<html>…</html>')).toBe('502 Bad Gateway');
     expect(errorMessageOf(503, 'Service Unavailable', '')).toBe('503 Service Unavailable');
     expect(errorMessageOf(500, '', 'x'.repeat(1_000))).toHaveLength(200);
+  });
+});
+
+describe('errorDetailOf', () => {
+  it("reads Hearth's code and values from an Ollama or OpenAI body", () => {
+    expect(
+      errorDetailOf(
+        '{"error":"user \'x\' already exists","code":"username_taken","params":{"username":"x"}}'
+      )
+    ).toEqual({ code: 'username_taken', params: { username: 'x' } });
+    expect(errorDetailOf('{"error":{"message":"denied","code":"model_denied"}}')).toEqual({
+      code: 'model_denied'
+    });
+  });
+
+  it('ignores codes it does not know, bodies without one, and non-JSON', () => {
+    expect(errorDetailOf('{"error":"nope","code":"made_up"}')).toBeUndefined();
+    expect(errorDetailOf('{"error":{"message":"x","code":null}}')).toBeUndefined();
+    expect(errorDetailOf('{"error":"plain Ollama"}')).toBeUndefined();
+    expect(errorDetailOf('<html>bad gateway</html>')).toBeUndefined();
   });
 });
 

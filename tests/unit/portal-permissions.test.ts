@@ -5,6 +5,7 @@ import {
   cellsOf,
   changedGrants,
   columnsOf,
+  grantsOf,
   matchesFilter,
   normalizeNewPattern,
   orderedSubjects
@@ -60,6 +61,13 @@ describe('permission draft', () => {
       subjectId: 3,
       modelPattern: 'team/coder:7b'
     });
+  });
+
+  it('reads the grants back out of the cells, leaving out cells turned fully off', () => {
+    const kept = grant({ subjectType: 'user', subjectId: 3, modelPattern: 'team/coder:7b' });
+    const cells = cellsOf([kept, grant({})]);
+    cells[cellKey('group', 1, 'qwen*')] = { canUse: false, canDownload: false };
+    expect(grantsOf(cells)).toEqual([kept]);
   });
 
   it('puts patterns first, then added ones, then models, without duplicates', () => {

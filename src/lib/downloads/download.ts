@@ -5,9 +5,17 @@
  * recorded in the state, never thrown: 'partial' + error when stored bytes make Resume
  * worthwhile, 'error' when nothing was stored (Retry starts afresh). Network failures are
  * classified by cause (failure.ts) so the page can say what to do.
+ *
+ * The URL is resolved when the download starts, from the entry's canonical URL and the
+ * chosen model source (models/source.ts). A partial download resumes from whichever
+ * source is chosen now: the size the first response announced still has to match, or
+ * the stored bytes are dropped, and verification is the same for every source.
  */
 import { saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
+import { resolveModelUrl } from '../models/source';
+import { effectiveModelSource } from '../models/source-prefs';
+import type { ModelSourceSetting } from '#protocol/portal/model-source';
 import { checkGgufMagic, GgufError } from '../gguf/read';
 import type { CatalogModel, ModelState } from '../models/types';
 import { db, type HearthDB } from '../store/db';
@@ -33,6 +41,8 @@ export interface TransferOptions {
   onState?: (s: ModelState) => void;
   chunkBytes?: number;
   fetch?: typeof fetch;
+  /** The model source to fetch from; by default the one in effect (source-prefs.ts). */
+  source?: ModelSourceSetting;
 }
 
 export function freshState(model: CatalogModel): ModelState {
@@ -79,9 +89,11 @@ function planFor(res: Response, from: number, knownTotal: number): Plan {
     const range = contentRange(res);
     if (!range || range.start !== from) return { kind: 'refetch' };
     const total = range.total ?? (bodyLength(res) ? from + bodyLength(res) : 0);
-    // A different total means the file changed on the server: the stored bytes are stale.
+    // A different total means the file changed on the server (or another source has other
+    // bytes under that name): the stored bytes are stale.
     if (from > 0 && knownTotal > 0 && total > 0 && total !== knownTotal) return { kind: 'refetch' };
-    return { kind: 'read', total, restartFromZero: false };
+    // A source that does not say the total is still held to the one announced before.
+    return { kind: 'read', total: total || knownTotal, restartFromZero: false };
   }
   if (res.status === 200)
     return { kind: 'read', total: bodyLength(res), restartFromZero: from > 0 };
@@ -92,9 +104,10 @@ export async function downloadModel(
   model: CatalogModel,
   options: TransferOptions = {}
 ): Promise<ModelState> {
-  if (model.source.kind !== 'url') throw new Error(`${model.id} has no download URL`);
-  const url = model.source.url;
   const database = options.database ?? db();
+  const source = options.source ?? (await effectiveModelSource(database)).setting;
+  const url = resolveModelUrl(model, source)?.url;
+  if (!url) throw new Error(`${model.id} has no download URL`);
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const report = async (s: ModelState) => {
     await putModelState(s, database);
@@ -143,7 +156,15 @@ export async function downloadModel(
       state = freshState(model);
       await resetModelFiles(model.id, state, database);
     }
-    return readBody(model, res, { ...state, totalBytes: plan.total }, database, options, report);
+    return readBody(
+      model,
+      url,
+      res,
+      { ...state, totalBytes: plan.total },
+      database,
+      options,
+      report
+    );
   }
   return report(
     withFailure(
@@ -175,6 +196,7 @@ async function learnSize(model: CatalogModel, total: number, database: HearthDB)
 
 async function readBody(
   model: CatalogModel,
+  url: string,
   res: Response,
   start: ModelState,
   database: HearthDB,
@@ -218,7 +240,7 @@ async function readBody(
     await writer.flush();
   } catch (e) {
     await reader.cancel().catch(() => {});
-    return report(await afterReadError(model, e, writer, options, database));
+    return report(await afterReadError(model, url, e, writer, options, database));
   }
 
   const done = writer.current;
@@ -234,6 +256,7 @@ async function readBody(
 
 async function afterReadError(
   model: CatalogModel,
+  url: string,
   e: unknown,
   writer: ChunkWriter,
   options: TransferOptions,
@@ -263,13 +286,9 @@ async function afterReadError(
   // The connection dropped mid-body: say so plainly when it was the device going offline.
   const cut =
     browserProbeEnv(globalThis.fetch).online?.() === false
-      ? failureInfo({ kind: 'offline', host: hostOf(model) })
+      ? failureInfo({ kind: 'offline', host: new URL(url, globalThis.location?.href).host })
       : interrupted(writer.current, e);
   return failed(writer.current, cut);
-}
-
-function hostOf(model: CatalogModel): string {
-  return model.source.kind === 'url' ? new URL(model.source.url).host : model.id;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

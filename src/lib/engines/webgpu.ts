@@ -5,7 +5,6 @@
  * in web-llm's own IndexedDB cache (cacheBackend 'indexeddb'), not in Hearth's store.
  */
 import type {
-  AppConfig,
   ChatCompletionChunk,
   Completion,
   CompletionUsage,
@@ -24,7 +23,7 @@ import type {
 import { readEmbedInput, readMessages, readOptions } from '#protocol/ollama/read-request';
 import type { CatalogModel } from '../models/types';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
-import { mlcAppConfig } from '../models/mlc-config';
+import { mlcLoadConfig } from '../models/mlc-cache';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import {
   chatChunks,
@@ -93,10 +92,12 @@ export class WebGpuEngine implements Engine {
       signal?.addEventListener('abort', fail, { once: true });
     });
     try {
+      // Portal-hosted models come with their own record (weights from the LAN); prebuilt
+      // ones come from the chosen Hugging Face mirror, unless already cached from elsewhere.
+      const appConfig = await mlcLoadConfig(webllm, model);
       const engine = await Promise.race([
         webllm.CreateWebWorkerMLCEngine(worker, model.id, {
-          // Portal-hosted models come with their own record (weights from the LAN).
-          appConfig: mlcAppConfig(webllm.prebuiltAppConfig, [model]) as AppConfig,
+          appConfig,
           initProgressCallback: (report) => onProgress(initProgressToLoad(report))
         }),
         aborted

@@ -12,6 +12,8 @@ import type { DeviceProbe } from '../device/types';
 import { fitVerdict } from '../models/fit';
 import { parameterCountFromName } from '../models/mlc-catalog';
 import type { CatalogModel } from '../models/types';
+import { downloadOrigin } from '../models/source';
+import { HUGGING_FACE, type ModelSourceSetting } from '#protocol/portal/model-source';
 import type { LibraryEntry } from './library.svelte';
 
 const MIB = 1024 ** 2;
@@ -66,11 +68,17 @@ function compareRanks(a: number[], b: number[]): number {
   return 0;
 }
 
-/** Where the weights will come from, as a person would name it: the host of the URL. */
-export function sourceHost(model: CatalogModel): string | null {
-  if (model.source.kind === 'url') return new URL(model.source.url).host;
-  // The portal that served this page.
+/**
+ * Where the weights will come from under the chosen model source, as a person would name
+ * it: the host of the URL that will be fetched.
+ */
+export function sourceHost(
+  model: CatalogModel,
+  source: ModelSourceSetting = HUGGING_FACE
+): string | null {
+  // A portal's own models (MLC folders, or GGUF blobs by path) come from the portal that
+  // served this page.
   if (model.source.kind === 'mlc-portal') return location.host;
-  if (model.source.kind === 'mlc-prebuilt') return 'huggingface.co';
-  return null;
+  const origin = downloadOrigin(model, source);
+  return origin ? (origin.host ?? location.host) : null;
 }

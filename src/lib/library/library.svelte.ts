@@ -14,7 +14,15 @@ import { cachedMlcModels, deleteMlcModel } from '../models/mlc-cache';
 import type { CatalogModel, ModelState } from '../models/types';
 import { deleteModelFiles, listModelStates, storageUsed } from '../store/model-files';
 import { portalSession } from '../portal/session.svelte';
-import { fetchPortalWeights, isPortalModel, mergePortalCatalog } from '../portal/weights';
+import { fetchPortalListing, isPortalModel, mergePortalCatalog } from '../portal/weights';
+import {
+  effectiveModelSource,
+  pickModelSource,
+  rememberPortalModelSource,
+  setUserModelSource,
+  type EffectiveSource
+} from '../models/source-prefs';
+import type { ModelSourceSetting } from '#protocol/portal/model-source';
 import { fetchServerModels } from '../portal/server-models';
 import { keepEnginesOffline } from '../sw/keep-engines';
 
@@ -51,17 +59,21 @@ class ModelLibrary {
   serverModels = $state<CatalogModel[]>([]);
   /** The portal's current weights listing; stored portal entries show even without it. */
   portalWeights = $state<CatalogModel[]>([]);
+  /** Where catalog downloads come from now (the user's choice, else the portal's default). */
+  source = $state<EffectiveSource>(pickModelSource(null, null));
 
   private controllers = new Map<string, AbortController>();
   private mlcCached = new Set<string>();
 
   async refresh(): Promise<void> {
     try {
-      const [catalog, states, used] = await Promise.all([
+      const [catalog, states, used, source] = await Promise.all([
         listCatalog(),
         listModelStates(),
-        storageUsed()
+        storageUsed(),
+        effectiveModelSource()
       ]);
+      this.source = source;
       const byId = new Map(states.map((s) => [s.id, s]));
       this.entries = mergePortalCatalog(catalog, this.portalWeights).map((model) => ({
         model,
@@ -106,12 +118,20 @@ class ModelLibrary {
       this.portalWeights = [];
       return;
     }
-    const [server, weights] = await Promise.all([
+    const [server, listing] = await Promise.all([
       fetchServerModels().catch(() => [] as CatalogModel[]),
-      fetchPortalWeights().catch(() => [] as CatalogModel[])
+      fetchPortalListing().catch(() => null)
     ]);
     this.serverModels = server;
-    this.portalWeights = weights;
+    this.portalWeights = listing?.models ?? [];
+    // Offline or refused, the default remembered from the portal's last answer stays.
+    if (listing) await rememberPortalModelSource(listing.modelSource).catch(() => {});
+  }
+
+  /** The user's own model source; null follows the portal's default (or Hugging Face). */
+  async setSource(setting: ModelSourceSetting | null): Promise<void> {
+    await setUserModelSource(setting);
+    this.source = await effectiveModelSource();
   }
 
   async reprobe(): Promise<void> {

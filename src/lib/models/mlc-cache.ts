@@ -5,11 +5,34 @@
  */
 import type { AppConfig } from '@mlc-ai/web-llm';
 import { mlcAppConfig } from './mlc-config';
+import { HF_BASE, mlcHub } from './source';
+import { effectiveModelSource } from './source-prefs';
 import type { CatalogModel } from './types';
 
-async function appConfig(models: readonly CatalogModel[]) {
-  const webllm = await import('@mlc-ai/web-llm');
-  return { webllm, config: mlcAppConfig(webllm.prebuiltAppConfig, models) as AppConfig };
+type WebLlm = typeof import('@mlc-ai/web-llm');
+
+/**
+ * The configs weights may be cached under, the chosen hub's first. web-llm keys its cache
+ * by URL, so weights fetched from Hugging Face before a mirror was chosen are found (and
+ * loaded without a new download) only under Hugging Face's URLs.
+ */
+export async function mlcAppConfigs(
+  webllm: WebLlm,
+  models: readonly CatalogModel[]
+): Promise<AppConfig[]> {
+  const { base } = mlcHub((await effectiveModelSource()).setting);
+  const canonical = mlcAppConfig(webllm.prebuiltAppConfig, models) as AppConfig;
+  if (base === HF_BASE) return [canonical];
+  return [mlcAppConfig(webllm.prebuiltAppConfig, models, base) as AppConfig, canonical];
+}
+
+/** The config to load a model with: one its weights are cached under, else the chosen hub's. */
+export async function mlcLoadConfig(webllm: WebLlm, model: CatalogModel): Promise<AppConfig> {
+  const configs = await mlcAppConfigs(webllm, [model]);
+  if (configs.length === 1) return configs[0];
+  for (const config of configs)
+    if (await webllm.hasModelInCache(model.id, config).catch(() => false)) return config;
+  return configs[0];
 }
 
 /**
@@ -29,15 +52,19 @@ export async function mayHaveMlcCache(idb: IDBFactory | undefined = globalThis.i
 /** Ids of the given MLC models that web-llm has fully cached. */
 export async function cachedMlcModels(models: readonly CatalogModel[]): Promise<Set<string>> {
   if (models.length === 0 || !(await mayHaveMlcCache())) return new Set();
-  const { webllm, config } = await appConfig(models);
+  const webllm = await import('@mlc-ai/web-llm');
+  const configs = await mlcAppConfigs(webllm, models);
   const ids = models.map((m) => m.id);
+  const inCache = (id: string, config: AppConfig) =>
+    webllm.hasModelInCache(id, config).catch(() => false);
   const cached = await Promise.all(
-    ids.map((id) => webllm.hasModelInCache(id, config).catch(() => false))
+    ids.map(async (id) => (await Promise.all(configs.map((c) => inCache(id, c)))).includes(true))
   );
   return new Set(ids.filter((_, i) => cached[i]));
 }
 
 export async function deleteMlcModel(model: CatalogModel): Promise<void> {
-  const { webllm, config } = await appConfig([model]);
-  await webllm.deleteModelAllInfoInCache(model.id, config);
+  const webllm = await import('@mlc-ai/web-llm');
+  for (const config of await mlcAppConfigs(webllm, [model]))
+    await webllm.deleteModelAllInfoInCache(model.id, config);
 }

@@ -1,9 +1,11 @@
 /**
  * web-llm's appConfig for a set of catalog models: its prebuilt list, plus one model
  * record per MLC model a Hearth portal hosts, pointing at the portal's URLs so web-llm
- * fetches weights and the model library from the LAN instead of a hub. Pure (web-llm's
- * prebuilt config is passed in), so it is unit-tested without loading web-llm.
+ * fetches weights and the model library from the LAN instead of a hub. With a Hugging Face
+ * mirror chosen as the model source, the prebuilt records' weights URLs point at it. Pure
+ * (web-llm's prebuilt config is passed in), so it is unit-tested without loading web-llm.
  */
+import { rebaseHfUrl } from './source';
 import type { CatalogModel } from './types';
 
 /** The fields of web-llm's ModelRecord Hearth fills in (its own type pulls in the library). */
@@ -34,16 +36,25 @@ export function portalMlcRecord(model: CatalogModel): MlcRecord | null {
   };
 }
 
-/** Prebuilt models plus the portal records among `models`; weights cached in IndexedDB. */
-export function mlcAppConfig<R extends { model_id: string }>(
+/**
+ * Prebuilt models (their weights under `hubBase` when it is not Hugging Face itself) plus
+ * the portal records among `models`; weights cached in IndexedDB.
+ */
+export function mlcAppConfig<R extends { model_id: string; model?: string }>(
   prebuilt: { model_list: readonly R[] },
-  models: readonly CatalogModel[] = []
+  models: readonly CatalogModel[] = [],
+  hubBase?: string
 ): MlcAppConfig<R> {
   const records = models.map(portalMlcRecord).filter((r): r is MlcRecord => r !== null);
   const ids = new Set(records.map((r) => r.model_id));
+  const rebased = (r: R): R =>
+    hubBase && r.model ? { ...r, model: rebaseHfUrl(r.model, hubBase) } : r;
   return {
     ...prebuilt,
-    model_list: [...prebuilt.model_list.filter((r) => !ids.has(r.model_id)), ...records],
+    model_list: [
+      ...prebuilt.model_list.filter((r) => !ids.has(r.model_id)).map(rebased),
+      ...records
+    ],
     cacheBackend: 'indexeddb'
   };
 }

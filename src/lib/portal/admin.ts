@@ -6,6 +6,7 @@
  */
 import type {
   ApiKeyJson,
+  AuditFilterQuery,
   AuditPage,
   CreatedKeyResponse,
   Grant,
@@ -147,10 +148,26 @@ export async function putPermissions(grants: Grant[]): Promise<PermissionMatrix>
   return matrix ?? getPermissions();
 }
 
-export function auditPage(limit: number, before?: number | null): Promise<AuditPage> {
-  const query = new URLSearchParams({ limit: String(limit) });
-  if (before) query.set('before', String(before));
-  return portalJson<AuditPage>(`/api/admin/audit?${query}`);
+/** The filters as a query string (only those set), the same for the page and the export. */
+function auditQuery(filter: AuditFilterQuery, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams(extra);
+  for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+  return query.toString();
+}
+
+export function auditPage(
+  limit: number,
+  before?: number | null,
+  filter: AuditFilterQuery = {}
+): Promise<AuditPage> {
+  const extra = { limit: String(limit), ...(before ? { before: String(before) } : {}) };
+  return portalJson<AuditPage>(`/api/admin/audit?${auditQuery(filter, extra)}`);
+}
+
+/** A plain link downloads it: the session cookie goes along, and a GET needs no CSRF token. */
+export function auditCsvHref(filter: AuditFilterQuery = {}): string {
+  const query = auditQuery(filter);
+  return `/api/admin/audit.csv${query ? `?${query}` : ''}`;
 }
 
 // ---- Server models ------------------------------------------------------------------

@@ -8,9 +8,11 @@
 import type {
   GgufWeights,
   MlcWeights,
+  ModelSourceSetting,
   PortalWeights,
   PortalWeightsResponse
 } from '#protocol/portal/types';
+import { readModelSource } from '#protocol/portal/model-source';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
 import { mlcNeedsShaderF16 } from '../models/mlc-catalog';
 import type { CatalogModel } from '../models/types';
@@ -67,10 +69,22 @@ export function portalWeightsToCatalog(list: readonly PortalWeights[]): CatalogM
   return list.map((w) => (w.format === 'gguf' ? ggufWeightsToCatalog(w) : mlcWeightsToCatalog(w)));
 }
 
-/** What the signed-in user may download from the portal; throws ApiError on refusal. */
-export async function fetchPortalWeights(signal?: AbortSignal): Promise<CatalogModel[]> {
+/**
+ * What the signed-in user may download from the portal, and where its administrator wants
+ * catalog models fetched from (null: no default); throws ApiError on refusal.
+ */
+export async function fetchPortalListing(
+  signal?: AbortSignal
+): Promise<{ models: CatalogModel[]; modelSource: ModelSourceSetting | null }> {
   const body = await portalJson<PortalWeightsResponse>('/api/portal/weights', { signal });
-  return portalWeightsToCatalog(body.models ?? []);
+  return {
+    models: portalWeightsToCatalog(body.models ?? []),
+    modelSource: readModelSource(body.modelSource)
+  };
+}
+
+export async function fetchPortalWeights(signal?: AbortSignal): Promise<CatalogModel[]> {
+  return (await fetchPortalListing(signal)).models;
 }
 
 /**

@@ -5,13 +5,16 @@
  * writes), sends JSON, reads NDJSON streams, and turns every refusal into an ApiError
  * with the status and the server's own message, whatever the body was.
  */
+import { isErrorCode, type ErrorDetail } from './errors';
 import { parseNdjson } from './stream';
 
 /** A refusal: the server answered, with a status outside 2xx. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** Hearth's code for the refusal, which the app translates; absent from other servers. */
+    readonly detail?: ErrorDetail
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,9 +56,28 @@ export function errorMessageOf(status: number, statusText: string, body: string)
   return `${status} ${statusText}`.trim();
 }
 
+/** Hearth's code (and its values) in an Ollama- or OpenAI-shaped error body, if any. */
+export function errorDetailOf(body: string): ErrorDetail | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; code?: unknown; params?: unknown };
+    const code = parsed.code ?? (parsed.error as { code?: unknown } | null)?.code;
+    if (!isErrorCode(code)) return undefined;
+    const params = parsed.params;
+    return params && typeof params === 'object' && !Array.isArray(params)
+      ? { code, params: params as ErrorDetail['params'] }
+      : { code };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   const body = await response.text().catch(() => '');
-  return new ApiError(response.status, errorMessageOf(response.status, response.statusText, body));
+  return new ApiError(
+    response.status,
+    errorMessageOf(response.status, response.statusText, body),
+    errorDetailOf(body)
+  );
 }
 
 export interface ClientOptions {

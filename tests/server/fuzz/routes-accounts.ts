@@ -70,6 +70,27 @@ const groupFields: Fields = {
   memberIds: fc.array(id, { maxLength: 4 })
 };
 const permissionFields: Fields = { grants: fc.array(grant, { minLength: 1, maxLength: 3 }) };
+const modelSourceFields: Fields = {
+  modelSource: fc.oneof(
+    fc.constant(null),
+    fc.record(
+      {
+        kind: fc.constantFrom('huggingface', 'hf-mirror', 'modelscope', 'lan', 'ftp'),
+        url: fc.oneof(
+          fc.constantFrom(
+            'https://hf-mirror.com/',
+            'javascript:alert(1)',
+            'http://u:p@files.lan/',
+            'http://files.lan/?a#b',
+            ''
+          ),
+          unicodeString
+        )
+      },
+      { requiredKeys: ['kind'] }
+    )
+  )
+};
 
 interface Spec {
   method: string;
@@ -140,6 +161,13 @@ const SPECS: Spec[] = [
     required: ['grants'],
     runs: 80
   },
+  {
+    method: 'PUT',
+    path: '/api/admin/model-source',
+    fields: modelSourceFields,
+    required: ['modelSource'],
+    runs: 40
+  },
   { method: 'DELETE', path: (i) => `/api/admin/groups/${i}`, runs: 30 }
 ];
 
@@ -149,6 +177,7 @@ const GETS = [
   '/api/admin/users',
   '/api/admin/groups',
   '/api/admin/permissions',
+  '/api/admin/model-source',
   '/api/status'
 ];
 const query = fc.oneof(

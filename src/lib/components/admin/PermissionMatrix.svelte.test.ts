@@ -2,6 +2,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
 import PermissionMatrix from './PermissionMatrix.svelte';
+import { inheritedAccess } from './effective-access';
 import {
   cellAt,
   cellKey,
@@ -9,6 +10,7 @@ import {
   changedGrants,
   type Cell,
   type Cells,
+  type Column,
   type Subject
 } from './permission-draft';
 
@@ -17,7 +19,7 @@ const subjects: Subject[] = [
   { type: 'user', id: 7, name: 'zhangwei', role: 'user' },
   { type: 'user', id: 9, name: 'root', role: 'admin' }
 ];
-const columns = [
+const columns: Column[] = [
   { pattern: 'qwen*', isModel: false },
   { pattern: 'llama3.2:1b', isModel: true }
 ];
@@ -35,7 +37,7 @@ const original = cellsOf([
  * Renders the matrix the way the permissions page drives it: each toggle replaces the
  * draft, and Save would send changedGrants(original, draft).
  */
-async function setup(start: Cells = original) {
+async function setup(start: Cells = original, props: Record<string, unknown> = {}) {
   let draft: Cells = { ...start };
   const ontoggle = vi.fn((key: string, field: keyof Cell, value: boolean) => {
     draft = { ...draft, [key]: { ...cellAt(draft, key), [field]: value } };
@@ -47,7 +49,8 @@ async function setup(start: Cells = original) {
     draft,
     original,
     displayNames: { 7: '张伟', 9: 'root' },
-    ontoggle
+    ontoggle,
+    ...props
   });
   const cell = (subject: string, pattern: string) => {
     const found = screen.container.querySelector<HTMLElement>(
@@ -161,5 +164,89 @@ describe('PermissionMatrix', () => {
     expect(checkbox(target, 'perm-use').checked).toBe(true);
     expect(checkbox(target, 'perm-download').checked).toBe(false);
     expect(target.classList.contains('changed')).toBe(false);
+  });
+
+  describe('effective access', () => {
+    // zhangwei is in nurses (use qwen*) and doctors (use "*"), and may download llama
+    // himself: the way the permissions page computes it, from the draft.
+    const withModels: Column[] = [...columns, { pattern: 'qwen2.5:0.5b', isModel: true }];
+    const grants = cellsOf([
+      {
+        subjectType: 'group',
+        subjectId: 1,
+        modelPattern: 'qwen*',
+        canUse: true,
+        canDownload: false
+      },
+      { subjectType: 'group', subjectId: 2, modelPattern: '*', canUse: true, canDownload: false },
+      {
+        subjectType: 'user',
+        subjectId: 7,
+        modelPattern: 'llama3.2:1b',
+        canUse: false,
+        canDownload: true
+      }
+    ]);
+    const inherited = inheritedAccess(
+      grants,
+      [{ id: 7, role: 'user', disabled: false, groupIds: [1, 2] }],
+      { 1: 'nurses', 2: 'doctors' },
+      withModels
+    );
+    const marker = (cell: HTMLElement, right: 'canUse' | 'canDownload') =>
+      cell.querySelector<HTMLElement>(`[data-testid="perm-inherited"][data-right="${right}"]`);
+
+    test('a right held only through groups or patterns is marked, not checked, with why', async () => {
+      const { cell } = await setup(grants, { columns: withModels, inherited });
+      const qwen = cell('user:zhangwei', 'qwen2.5:0.5b');
+      expect(checkbox(qwen, 'perm-use').checked).toBe(false);
+      expect(qwen.classList.contains('inherits')).toBe(true);
+      expect(qwen.classList.contains('on')).toBe(false);
+      const why = 'via group doctors, pattern *; via group nurses, pattern qwen*';
+      const use = marker(qwen, 'canUse')!;
+      expect(use.textContent).toMatch(/^✓\s*inherited/);
+      expect(use.title).toBe(why);
+      await expect
+        .element(page.elementLocator(checkbox(qwen, 'perm-use')))
+        .toHaveAccessibleDescription(`inherited: ${why}`);
+      // Download is granted nowhere: no marker, no description.
+      expect(marker(qwen, 'canDownload')).toBeNull();
+      expect(checkbox(qwen, 'perm-download').getAttribute('aria-describedby')).toBeNull();
+      // On the pattern column itself, only the group's grant on that pattern counts.
+      expect(marker(cell('user:zhangwei', 'qwen*'), 'canUse')!.title).toBe('via group nurses');
+    });
+
+    test('an own grant shows as checked and its right is never marked inherited', async () => {
+      const { cell } = await setup(grants, { columns: withModels, inherited });
+      const llama = cell('user:zhangwei', 'llama3.2:1b');
+      expect(checkbox(llama, 'perm-download').checked).toBe(true);
+      expect(marker(llama, 'canDownload')).toBeNull();
+      expect(llama.classList.contains('on')).toBe(true);
+      expect(llama.classList.contains('inherits')).toBe(false);
+      // Use comes from doctors' "*" only.
+      expect(marker(llama, 'canUse')!.title).toBe('via group doctors, pattern *');
+      // Group rows show their own grants only.
+      const groupCell = cell('group:nurses', 'qwen2.5:0.5b');
+      expect(groupCell.querySelector('[data-testid="perm-inherited"]')).toBeNull();
+    });
+
+    test('toggling an inherited cell edits the user’s own grant', async () => {
+      const { ontoggle, cell } = await setup(grants, { columns: withModels, inherited });
+      await toggle(cell('user:zhangwei', 'qwen2.5:0.5b'), 'perm-use');
+      expect(ontoggle).toHaveBeenCalledExactlyOnceWith(
+        cellKey('user', 7, 'qwen2.5:0.5b'),
+        'canUse',
+        true
+      );
+    });
+
+    test('a disabled account is labelled, with the reason it has no access', async () => {
+      const { screen } = await setup(original, { disabledUsers: new Set([7]) });
+      const label = screen.getByRole('rowheader', { name: /zhangwei/ }).getByText('disabled');
+      await expect.element(label).toBeVisible();
+      await expect
+        .element(label)
+        .toHaveAttribute('title', 'A disabled account may use nothing, whatever it is granted.');
+    });
   });
 });

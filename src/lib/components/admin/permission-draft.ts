@@ -13,6 +13,12 @@ export interface Cell {
 
 export type Cells = Record<string, Cell>;
 
+/** A column: a server model, or a pattern that is not one (a glob, a tag-less name). */
+export interface Column {
+  pattern: string;
+  isModel: boolean;
+}
+
 export interface Subject {
   type: SubjectType;
   id: number;
@@ -41,21 +47,32 @@ export function cellAt(cells: Cells, key: string): Cell {
   return cells[key] ?? OFF;
 }
 
+function grantAt(key: string, cell: Cell): Grant {
+  const [subject, modelPattern] = key.split('\u0000');
+  const colon = subject.indexOf(':');
+  return {
+    subjectType: subject.slice(0, colon) as SubjectType,
+    subjectId: Number(subject.slice(colon + 1)),
+    modelPattern,
+    canUse: cell.canUse,
+    canDownload: cell.canDownload
+  };
+}
+
+/** The grants the cells hold (what the server would have once they are saved). */
+export function grantsOf(cells: Cells): Grant[] {
+  return Object.entries(cells)
+    .filter(([, cell]) => cell.canUse || cell.canDownload)
+    .map(([key, cell]) => grantAt(key, cell));
+}
+
 /** The grants to PUT: every cell whose flags differ from what the server has. */
 export function changedGrants(original: Cells, draft: Cells): Grant[] {
   const out: Grant[] = [];
   for (const [key, cell] of Object.entries(draft)) {
     const before = cellAt(original, key);
     if (before.canUse === cell.canUse && before.canDownload === cell.canDownload) continue;
-    const [subject, modelPattern] = key.split('\u0000');
-    const colon = subject.indexOf(':');
-    out.push({
-      subjectType: subject.slice(0, colon) as SubjectType,
-      subjectId: Number(subject.slice(colon + 1)),
-      modelPattern,
-      canUse: cell.canUse,
-      canDownload: cell.canDownload
-    });
+    out.push(grantAt(key, cell));
   }
   return out;
 }
@@ -64,10 +81,13 @@ export function changedGrants(original: Cells, draft: Cells): Grant[] {
  * Columns: granted patterns that are not model names (globs, tag-less names) first,
  * then the admin's own new patterns, then every server model; no duplicates.
  */
-export function columnsOf(matrix: Pick<PermissionMatrix, 'patterns' | 'models'>, added: string[]) {
+export function columnsOf(
+  matrix: Pick<PermissionMatrix, 'patterns' | 'models'>,
+  added: string[]
+): Column[] {
   const models = new Set(matrix.models);
   const seen = new Set<string>();
-  const columns: Array<{ pattern: string; isModel: boolean }> = [];
+  const columns: Column[] = [];
   const push = (pattern: string, isModel: boolean) => {
     if (seen.has(pattern)) return;
     seen.add(pattern);

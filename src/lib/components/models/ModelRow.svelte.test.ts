@@ -3,6 +3,7 @@ import { render } from 'vitest-browser-svelte';
 import type { DeviceProbe } from '$lib/device/types';
 import type { DownloadProgress } from '$lib/downloads/progress';
 import type { CatalogModel, ModelState } from '$lib/models/types';
+import type { ModelSourceSetting } from '#protocol/portal/model-source';
 import ModelRow from './ModelRow.svelte';
 
 const MIB = 1024 ** 2;
@@ -59,6 +60,7 @@ async function setup(
     progress: DownloadProgress;
     running: boolean;
     engineLoading: { text: string; fraction: number | null };
+    source: ModelSourceSetting;
   }> = {}
 ) {
   const callbacks = { onDownload: vi.fn(), onCancel: vi.fn(), onRemove: vi.fn() };
@@ -196,5 +198,40 @@ describe('ModelRow states', () => {
       .element(row.getByTestId('model-progress'))
       .toHaveTextContent('Fetching param cache[3/10]');
     expect(actions()).toEqual(['Cancel']);
+  });
+});
+
+describe('where a download comes from', () => {
+  const hub: CatalogModel = {
+    ...gguf,
+    source: {
+      kind: 'url',
+      url: 'https://huggingface.co/bartowski/Llama-3.2-1B-Instruct-GGUF/resolve/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf'
+    }
+  };
+
+  test('names the host the chosen source will send it from, until it is here', async () => {
+    const { row } = await setup({
+      model: hub,
+      source: { kind: 'lan', url: 'http://fileserver.lan/models' }
+    });
+    const origin = row.getByTestId('model-origin');
+    await expect.element(origin).toHaveTextContent('from fileserver.lan');
+    await expect.element(origin).toHaveAttribute('data-missing', 'false');
+  });
+
+  test('says when the chosen source does not have the model, and where it comes from instead', async () => {
+    const { row } = await setup({ model: hub, source: { kind: 'modelscope' } });
+    await expect
+      .element(row.getByTestId('model-origin'))
+      .toHaveTextContent('Not on ModelScope; from huggingface.co');
+  });
+
+  test('is not shown once the weights are stored', async () => {
+    const { row } = await setup({
+      model: hub,
+      state: stateOf({ status: 'ready', bytesStored: gguf.sizeBytes })
+    });
+    await expect.element(row.getByTestId('model-origin')).not.toBeInTheDocument();
   });
 });

@@ -41,7 +41,7 @@ const GLOB_CHARS = /^[A-Za-z0-9_.:/*-]{1,200}$/;
 /**
  * A model pattern of a grant or a widget key, in the one spelling it is stored and
  * compared in; throws a message on junk. "stories:latest" is exactly that model,
- * "stories" every tag of it, "qwen*" and "*" are globs (see server/auth/permissions.ts).
+ * "stories" every tag of it, "qwen*" and "*" are globs (see ./grants).
  */
 export function normalizePattern(input: string): string {
   const text = input.trim().toLowerCase();

@@ -3,7 +3,8 @@
  * the one place they are declared: the server validates with them, and each request type
  * is derived — `XRequest` is what a client may send (z.input), `ParsedXRequest` what the
  * server reads (z.output: names trimmed and NFC-normalized, patterns in their stored
- * spelling, defaults filled in). Path and query parameters stay with their routes.
+ * spelling, defaults filled in). Path parameters stay with their routes; query strings
+ * a page builds (the audit log's filters) are declared here too.
  *
  * Built when the module loads: only the server and tests import it at runtime (see
  * ../ollama/requests for why the app imports types only).
@@ -19,6 +20,13 @@ import {
   usernameSchema
 } from './fields';
 import { PASSWORD_MAX } from './limits';
+import { countText, idText } from './decimal';
+import {
+  MODEL_SOURCE_KINDS,
+  SOURCE_URL_MAX,
+  SOURCE_URL_PROBLEMS,
+  checkModelSource
+} from './model-source';
 
 /* /api/auth */
 
@@ -105,6 +113,49 @@ export const permissionsRequestSchema = z.union([
   grantSchema.transform((grant) => ({ grants: [grant] }))
 ]);
 
+/** A model source, checked and normalized by the rules the app applies too (./model-source). */
+const modelSourceSchema = z
+  .object({ kind: z.enum(MODEL_SOURCE_KINDS), url: z.string().max(SOURCE_URL_MAX).optional() })
+  .transform((value, ctx) => {
+    const checked = checkModelSource(value);
+    if (checked.ok) return checked.setting;
+    ctx.addIssue({ code: 'custom', path: ['url'], message: SOURCE_URL_PROBLEMS[checked.problem] });
+    return z.NEVER;
+  });
+
+/** PUT /api/admin/model-source: where the portal's users download models; null = Hugging Face. */
+export const modelSourceRequestSchema = z.object({ modelSource: modelSourceSchema.nullable() });
+
+/* Query strings: every value arrives as text. */
+
+const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date and time, e.g. 2025-01-31T00:00:00Z' })
+  .transform((text) => Date.parse(text));
+
+/**
+ * GET /api/admin/audit and /api/admin/audit.csv: who (actorId), what (an action such as
+ * "user.create", or a family such as "user"), and when (since ≤ time < until).
+ */
+export const auditFilterSchema = z.object({
+  actorId: idText.optional(),
+  action: z
+    .string()
+    .max(64)
+    .regex(
+      /^[a-z]+(\.[a-z_]+)?$/,
+      'must be an action such as "user.create" or a family such as "user"'
+    )
+    .optional(),
+  since: instant.optional(),
+  until: instant.optional()
+});
+
+/** GET /api/admin/audit: a page of the filtered log, newest first, older than `before`. */
+export const auditQuerySchema = auditFilterSchema.extend({
+  limit: countText(1, 500).default(50),
+  before: idText.optional()
+});
+
 export type SetupRequest = z.input<typeof setupRequestSchema>;
 export type LoginRequest = z.input<typeof loginRequestSchema>;
 export type PasswordChangeRequest = z.input<typeof passwordChangeRequestSchema>;
@@ -116,3 +167,6 @@ export type GroupChangesRequest = z.input<typeof groupChangesRequestSchema>;
 export type NewUserKeyRequest = z.input<typeof newUserKeyRequestSchema>;
 export type KeyChangesRequest = z.input<typeof keyChangesRequestSchema>;
 export type PermissionsRequest = z.input<typeof permissionsRequestSchema>;
+export type ModelSourceRequest = z.input<typeof modelSourceRequestSchema>;
+export type AuditFilterQuery = z.input<typeof auditFilterSchema>;
+export type ParsedAuditFilter = z.output<typeof auditFilterSchema>;

@@ -5,6 +5,7 @@
  * Responses are plain interfaces; request types are derived from the server's schemas.
  */
 import type { ProcessModel } from '#protocol/ollama/types';
+import type { ModelSourceSetting } from './model-source';
 
 export type UserRole = 'admin' | 'user';
 
@@ -12,9 +13,11 @@ export { PASSWORD_MAX, PASSWORD_MIN } from './limits';
 
 /** Request types, derived from the schemas the server validates with (./requests). */
 export type {
+  AuditFilterQuery,
   GroupChangesRequest,
   KeyChangesRequest,
   LoginRequest,
+  ModelSourceRequest,
   NewGroupRequest,
   NewOwnKeyRequest,
   NewUserKeyRequest,
@@ -90,17 +93,49 @@ export interface PermissionMatrix {
   grants: Grant[];
 }
 
+/** Who did it, named as the account is now; as recorded once it has been deleted. */
+export interface AuditActor {
+  id: number;
+  username: string;
+  displayName: string;
+  deleted: boolean;
+}
+
+/** A user or group an entry refers to by id, named as it is now; name is null once deleted. */
+export interface AuditRef {
+  type: SubjectType;
+  id: number;
+  name: string | null;
+}
+
+/** An API or widget key an entry names by its prefix (target), as the key is now. */
+export interface AuditKeyRef {
+  name: string;
+  /** The API key's owner; null for widget keys and for keys whose owner is gone. */
+  owner: string | null;
+}
+
+/**
+ * One entry: what was recorded (target and detail unchanged), plus names looked up when
+ * the log is read for what it refers to by id or key prefix.
+ */
 export interface AuditEntry {
   id: number;
   at: string;
-  actor: { id: number; username: string } | null;
+  actor: AuditActor | null;
   action: string;
   target: string | null;
   detail: Record<string, unknown> | null;
   ip: string | null;
+  /** permission.*: the grant's user or group; group.member_*: the member (detail.userId). */
+  subject: AuditRef | null;
+  /** detail.memberIds (group.create, group.update), in order. */
+  members: AuditRef[] | null;
+  /** key.*, widget.*: the key target names by its prefix; null when no key has it. */
+  key: AuditKeyRef | null;
 }
 
-/** GET /api/admin/audit?limit&before */
+/** GET /api/admin/audit?limit&before&actorId&action&since&until */
 export interface AuditPage {
   entries: AuditEntry[];
   nextBefore: number | null;
@@ -187,7 +222,16 @@ export interface MlcWeights {
 
 export type PortalWeights = GgufWeights | MlcWeights;
 
+export type { ModelSourceKind, ModelSourceSetting } from './model-source';
+
 /** GET /api/portal/weights */
 export interface PortalWeightsResponse {
   models: PortalWeights[];
+  /** Where this portal's users download catalog models unless they choose; absent from older portals. */
+  modelSource?: ModelSourceSetting | null;
+}
+
+/** GET and PUT /api/admin/model-source: the default for the portal's users (null: Hugging Face). */
+export interface ModelSourceResponse {
+  modelSource: ModelSourceSetting | null;
 }
