@@ -8,9 +8,8 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { APP_PAGES } from './fixtures/pages';
 import { startHearth, type HearthProcess } from './fixtures/hearth-server';
-import { GREEDY_CONTINUATION, STORIES_PATH, askModel, expect, test } from './fixtures/test';
-
-const ADMIN = { username: 'admin', password: 'correct horse battery' };
+import { ADMIN, furnish } from './fixtures/furnish';
+import { GREEDY_CONTINUATION, expect, test } from './fixtures/test';
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
@@ -33,46 +32,6 @@ test.afterAll(async () => {
 async function newPage(browser: Browser, locale = 'en-US'): Promise<Page> {
   const context = await browser.newContext({ baseURL: portal.url, locale });
   return context.newPage();
-}
-
-/** An administrator, the stories model, a chat with an answer, a user, a group and a widget key. */
-async function furnish(page: Page) {
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/setup/);
-  await page.getByTestId('setup-username').fill(ADMIN.username);
-  await page.getByTestId('setup-password').fill(ADMIN.password);
-  await page.getByTestId('setup-password2').fill(ADMIN.password);
-  await page.getByTestId('setup-submit').click();
-  await expect(page.getByTestId('nav-admin')).toBeVisible();
-
-  await page.goto('/admin/models');
-  await page.getByTestId('model-upload-input').setInputFiles(STORIES_PATH);
-  await page.getByTestId('model-upload-name').fill('stories');
-  await page.getByTestId('model-upload-submit').click();
-  await expect(page.getByTestId('model-upload-done')).toBeVisible({ timeout: 60_000 });
-
-  await page.goto('/admin/users');
-  await page.getByTestId('user-create-username').fill('nurse-with-a-rather-long-name');
-  await page.getByTestId('user-create-displayname').fill('李娜 (Intensive Care, night shift)');
-  await page.getByTestId('user-create-password').fill('another long password');
-  await page.getByTestId('user-create-submit').click();
-  await page.goto('/admin/groups');
-  await page.getByTestId('group-create-name').fill('intensive-care-nurses');
-  await page.getByTestId('group-create-submit').click();
-  await expect(page.locator('[data-testid="group-row"]')).toHaveCount(1);
-
-  await page.goto('/admin/widgets');
-  await page.getByTestId('widget-create-name').fill('Ward handbook assistant');
-  await page.getByTestId('widget-create-origins').fill('https://handbook.hospital.example');
-  await page.getByTestId('widget-create-models').fill('stories');
-  await page.getByTestId('widget-create-submit').click();
-  await expect(page.getByTestId('widget-created')).toBeVisible();
-
-  const answer = await askModel(page, 'server:stories:latest', 'Once upon a time');
-  await expect(answer.getByTestId('message-content')).toContainText(GREEDY_CONTINUATION);
-  await expect(page).toHaveURL(/[?&]c=/);
-  // The chat page, with this conversation open.
-  return new URL(page.url()).pathname + new URL(page.url()).search;
 }
 
 async function horizontalOverflow(page: Page): Promise<number> {

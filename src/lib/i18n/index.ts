@@ -35,10 +35,16 @@ export function pickLocale(): LocaleCode {
 
 init({ fallbackLocale: 'en', initialLocale: typeof window === 'undefined' ? 'en' : pickLocale() });
 
+// The page's language follows the UI's from the first render, so screen readers and
+// fonts pick Chinese for a Chinese page even before anyone touches the language menu.
+if (typeof document !== 'undefined')
+  locale.subscribe((code) => {
+    if (code) document.documentElement.lang = code;
+  });
+
 export function setLocale(code: LocaleCode): void {
   localStorage.setItem(STORAGE_KEY, code);
   locale.set(code);
-  document.documentElement.lang = code;
 }
 
 export { t, locale } from 'svelte-i18n';
