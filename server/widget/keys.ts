@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ParsedNewWidgetKey } from '#protocol/widget/requests';
+import type { WidgetKeyJson } from '#protocol/widget/types';
 import { NotFoundError } from '../domain-errors';
 import { optionalNumber, type HearthDatabase, type Row } from '../auth/db';
 import { randomToken, sha256 } from '../auth/tokens';
@@ -18,13 +19,8 @@ const KEY_SHAPE = /^hw_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/;
 const PREFIX_SHAPE = /^hw_[0-9a-f]{8}$/;
 const TOUCH_EVERY_MS = 60_000;
 
-export interface WidgetKey {
-  id: number;
-  name: string;
-  prefix: string;
-  origins: string[];
-  models: string[];
-  rateLimitPerMin: number;
+/** A stored key: the wire's fields, with times in epoch ms and who made it. */
+export interface WidgetKey extends Omit<WidgetKeyJson, 'createdAt' | 'lastUsedAt' | 'revokedAt'> {
   createdBy: number | null;
   createdAt: number;
   lastUsedAt: number | null;
