@@ -102,5 +102,10 @@ export const MIGRATIONS: string[] = [
     updated_at INTEGER NOT NULL,
     updated_by INTEGER
   );
+  `,
+  // The audit page filters by actor or by action while paging newest first (id DESC).
+  `
+  CREATE INDEX audit_log_actor ON audit_log(actor_user_id, id);
+  CREATE INDEX audit_log_action ON audit_log(action, id);
   `
 ];

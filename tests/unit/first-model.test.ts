@@ -57,9 +57,6 @@ describe('the first model offered to a newcomer', () => {
         e.model.id === offer!.model.id.replace('q4f16_1', 'q4f32_1') ||
           fitVerdict(e.model, probe(), 'webgpu').verdict !== 'fits'
       ).toBe(true);
-    console.log(
-      `offered on a GPU: ${offer?.model.name}, ${bigger.length} larger ones within budget`
-    );
   });
 
   it('stays on the CPU engine when WebGPU is only a software adapter', () => {
