@@ -30,6 +30,19 @@ describe('ConversationStore', () => {
     await expect(store.rename('missing', 'x')).rejects.toThrow(/No conversation/);
   });
 
+  it('lists pinned conversations first, newest first within each group, until unpinned', async () => {
+    const a = await store.create({ title: 'a' }, 1000);
+    const b = await store.create({ title: 'b' }, 2000);
+    await store.create({ title: 'c' }, 3000);
+    await store.update(a.id, { pinned: true });
+    expect((await store.list()).map((x) => x.title)).toEqual(['a', 'c', 'b']);
+    await store.update(b.id, { pinned: true });
+    expect((await store.list()).map((x) => x.title)).toEqual(['b', 'a', 'c']);
+    await store.update(a.id, { pinned: false });
+    expect((await store.list()).map((x) => x.title)).toEqual(['b', 'c', 'a']);
+    expect((await store.get(b.id))?.updatedAt).toBe(2000);
+  });
+
   it('appends messages with increasing seq and bumps updatedAt', async () => {
     const c = await store.create({}, 1000);
     const m1 = await store.append(c.id, { role: 'user', content: 'hi' }, 5000);

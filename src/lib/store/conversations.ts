@@ -46,8 +46,10 @@ export class ConversationStore {
   }
 
   /** Newest activity first. */
-  list(): Promise<Conversation[]> {
-    return this.database.conversations.orderBy('updatedAt').reverse().toArray();
+  /** Pinned conversations first, then the most recently used. */
+  async list(): Promise<Conversation[]> {
+    const recent = await this.database.conversations.orderBy('updatedAt').reverse().toArray();
+    return [...recent.filter((c) => c.pinned), ...recent.filter((c) => !c.pinned)];
   }
 
   async rename(id: string, title: string): Promise<void> {
@@ -59,7 +61,7 @@ export class ConversationStore {
   /** Settings changes (model, system prompt, options) do not reorder the list. */
   async update(
     id: string,
-    patch: Partial<Pick<Conversation, 'title' | 'modelId' | 'systemPrompt' | 'options'>>
+    patch: Partial<Pick<Conversation, 'title' | 'modelId' | 'systemPrompt' | 'options' | 'pinned'>>
   ): Promise<void> {
     const count = await this.database.conversations.update(id, patch);
     if (count === 0 && !(await this.get(id))) throw new Error(`No conversation ${id}`);

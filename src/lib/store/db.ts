@@ -17,6 +17,8 @@ export interface Conversation {
   modelId: string | null;
   systemPrompt: string;
   options: Options;
+  /** Kept at the top of the list, whatever was used since. */
+  pinned?: boolean;
 }
 
 export interface StoredMessage {

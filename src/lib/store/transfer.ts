@@ -52,6 +52,7 @@ const conversationSchema = z.object({
   modelId: z.string().nullable(),
   systemPrompt: z.string(),
   options: savedOptionsSchema(),
+  pinned: z.boolean().optional(),
   messages: z.array(messageSchema)
 });
 

@@ -20,20 +20,26 @@ function listOf(...items: Conversation[]): ConversationList {
   } as unknown as ConversationList;
 }
 
-async function setup(activeId: string) {
+async function setup(activeId: string, pinned: string[] = []) {
   const onopen = vi.fn();
+  const onpin = vi.fn();
   const onrename = vi.fn(async () => {});
   const ondelete = vi.fn(async () => {});
   const screen = await render(Sidebar, {
-    list: listOf(conversation('a', 'Alpha'), conversation('b', 'Beta'), conversation('c', 'Gamma')),
+    list: listOf(
+      ...[conversation('a', 'Alpha'), conversation('b', 'Beta'), conversation('c', 'Gamma')].map(
+        (c) => ({ ...c, pinned: pinned.includes(c.id) })
+      )
+    ),
     activeId,
     onnew: vi.fn(),
     onopen,
+    onpin,
     onrename,
     ondelete
   });
   const row = (name: string) => screen.getByRole('button', { name, exact: true });
-  return { screen, row, onopen, onrename, ondelete };
+  return { screen, row, onopen, onpin, onrename, ondelete };
 }
 
 describe('Sidebar conversation list', () => {
@@ -92,5 +98,19 @@ describe('Sidebar conversation list', () => {
     await userEvent.keyboard('{Delete}');
     expect(ondelete).toHaveBeenCalledExactlyOnceWith('c');
     expect(confirm).toHaveBeenCalledTimes(2);
+  });
+
+  test('P or the pin button pins a row and unpins a pinned one, which says it is pinned', async () => {
+    const { screen, row, onpin } = await setup('a', ['c']);
+    await row('Alpha').click();
+    await userEvent.keyboard('p');
+    expect(onpin).toHaveBeenLastCalledWith('a', true);
+    const gamma = screen.getByRole('button', { name: 'Pinned Gamma' });
+    await expect.element(gamma).toBeVisible();
+    // The row's buttons show on hover (or focus), as a mouse user meets them.
+    await gamma.hover();
+    await screen.getByRole('button', { name: 'Unpin' }).click();
+    expect(onpin).toHaveBeenLastCalledWith('c', false);
+    expect(onpin).toHaveBeenCalledTimes(2);
   });
 });
