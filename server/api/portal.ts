@@ -26,6 +26,7 @@ import type {
 } from '#protocol/portal/types';
 import { readModelSource } from '#protocol/portal/model-source';
 import { modelSourceRequestSchema } from '#protocol/portal/requests';
+import { auditor } from './admin';
 import { tryParseModelName } from '#protocol/ollama/names';
 import { accessOf, authEnabled, userOf } from '../monitoring/access';
 import { sendError } from '../http/errors';
@@ -179,6 +180,7 @@ async function portalModelSource(ctx: ServerContext): Promise<ModelSourceSetting
 function registerModelSourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const auth = ctx.auth;
   if (!auth) return;
+  const audit = auditor(auth);
   app.get('/api/admin/model-source', async (_request, reply) => {
     const body: ModelSourceResponse = { modelSource: await portalModelSource(ctx) };
     return reply.header('cache-control', 'no-store').send(body);
@@ -188,6 +190,7 @@ function registerModelSourceRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const { modelSource } = parse(modelSourceRequestSchema, request.body);
     const store = await auth.store();
     store.settings.set(MODEL_SOURCE_KEY, modelSource, request.principal?.user.id ?? null);
+    await audit(request, { action: 'settings.model_source', detail: { ...modelSource } });
     return { modelSource } satisfies ModelSourceResponse;
   });
 }

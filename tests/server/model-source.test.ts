@@ -118,6 +118,22 @@ describe('the model source an administrator sets for the portal', () => {
     expect(cleared.body).toEqual({ modelSource: null });
     expect((await asUser('GET', '/api/portal/weights')).body.modelSource).toBeNull();
   });
+
+  it('writes every change to the audit log, as set', async () => {
+    const audit = await server.api('GET', '/api/admin/audit?action=settings.model_source');
+    expect(audit.status).toBe(200);
+    const recorded = (audit.body.entries as Array<{ detail: unknown; actor: { username: string } }>)
+      .map((e) => e.detail)
+      .reverse();
+    expect(recorded).toEqual([
+      { kind: 'hf-mirror', url: 'https://hf-mirror.com' },
+      { kind: 'lan', url: 'http://fileserver.lan/models' },
+      { kind: 'modelscope' },
+      { kind: 'huggingface' },
+      {}
+    ]);
+    expect(audit.body.entries[0].actor.username).toBeTruthy();
+  });
 });
 
 describe('the setting’s lifetime', () => {

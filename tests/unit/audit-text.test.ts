@@ -205,6 +205,19 @@ describe('auditSentence', () => {
 });
 
 describe('auditDetail', () => {
+  it('says which model source an administrator set for browsers, or that it went back to the default', () => {
+    expect(
+      say({
+        action: 'settings.model_source',
+        detail: { kind: 'hf-mirror', url: 'https://hf-mirror.com' }
+      })
+    ).toBe('root set the model source for browsers to hf-mirror https://hf-mirror.com');
+    locale.set('zh-CN');
+    expect(say({ action: 'settings.model_source', detail: {} })).toBe(
+      'root 将浏览器的模型来源设为 默认（Hugging Face）'
+    );
+  });
+
   it('shows the recorded detail with names in place of user ids', () => {
     const detail = auditDetail(
       entry({
@@ -260,7 +273,8 @@ describe('auditFilter', () => {
       'group',
       'permission',
       'widget',
-      'model'
+      'model',
+      'settings'
     ]);
     expect(choices.flatMap((c) => c.actions)).toEqual([...AUDIT_ACTIONS]);
   });

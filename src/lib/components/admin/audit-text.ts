@@ -119,6 +119,12 @@ function actionValues(entry: AuditEntry, t: Translate): Values {
   }
   if (family === 'model') return { status: text(detail.status) };
   switch (entry.action) {
+    case 'settings.model_source': {
+      // Recorded as set: { kind, url? }, or {} for "back to the default".
+      const kind = text(detail.kind);
+      const url = text(detail.url);
+      return { source: kind ? (url ? `${kind} ${url}` : kind) : t('admin.audit.defaultSource') };
+    }
     case 'user.create':
       return { role: role(detail.role, t) };
     case 'user.update':

@@ -33,7 +33,8 @@ export const AUDIT_ACTIONS = [
   'model.copy',
   'model.delete',
   'model.pull',
-  'model.push'
+  'model.push',
+  'settings.model_source'
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
