@@ -24,7 +24,7 @@ import {
 } from '#protocol/portal/requests';
 import { permissionTarget } from '#protocol/portal/audit';
 import { registerAuditRoutes } from './audit';
-import { idText } from './ids';
+import { idText } from '#protocol/portal/decimal';
 
 const idParams = z.object({ id: idText });
 const memberParams = idParams.extend({ userId: idText });

@@ -20,7 +20,7 @@ import {
   passwordChangeRequestSchema,
   setupRequestSchema
 } from '#protocol/portal/requests';
-import { idText } from './ids';
+import { idText } from '#protocol/portal/decimal';
 
 const idParams = z.object({ id: idText });
 

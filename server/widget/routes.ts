@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../errors';
 import { auditor } from '../api/admin';
-import { idText } from '../api/ids';
+import { idText } from '#protocol/portal/decimal';
 import type { Auth } from '../auth/service';
 import { parse } from '../auth/wire';
 import type {

@@ -4,7 +4,7 @@
  * route family's error shape, never a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDecimal, parseId } from '../../server/api/ids';
+import { parseDecimal, parseId } from '#protocol/portal/decimal';
 import { startAdminServer, type AdminServer } from './helpers';
 
 const PASSWORD = 'a long enough password';

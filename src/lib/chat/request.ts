@@ -52,18 +52,12 @@ export function buildChatRequest(
 
 export type AnswerStats = NonNullable<ChatMessage['stats']>;
 
-/** Stats for the line under an answer, from the stream's final chunk (durations in ns). */
+/**
+ * Stats for the line under an answer (durations in ns): from the stream's final chunk, or
+ * from the chat's own count when it had none.
+ */
 export function statsFromFinal(
-  final: ChatResponse,
-  engine: EngineKind,
-  modelId: string
-): AnswerStats {
-  return statsFromMetrics(final, engine, modelId);
-}
-
-/** The same from bare figures: the chat's own count when no final chunk had them. */
-export function statsFromMetrics(
-  metrics: Metrics,
+  metrics: ChatResponse | Metrics,
   engine: EngineKind,
   modelId: string
 ): AnswerStats {

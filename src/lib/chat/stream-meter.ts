@@ -8,7 +8,7 @@
 import type { ChatResponse, Metrics } from '#protocol/ollama/types';
 import type { EngineKind } from '../engines/engine';
 import { msToNs } from '../engines/metrics';
-import { statsFromFinal, statsFromMetrics, type AnswerStats } from './request';
+import { statsFromFinal, type AnswerStats } from './request';
 
 export class StreamMeter {
   /** Chunks that carried text: every engine streams about one token per chunk. */
@@ -53,6 +53,6 @@ export function answerStats(
   modelId: string
 ): AnswerStats | undefined {
   if (final && (final.eval_count ?? 0) > 0) return statsFromFinal(final, engine, modelId);
-  if (meter.tokens > 0) return statsFromMetrics(meter.metrics(), engine, modelId);
+  if (meter.tokens > 0) return statsFromFinal(meter.metrics(), engine, modelId);
   return final ? statsFromFinal(final, engine, modelId) : undefined;
 }
