@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Server overhead benchmark (npm run bench:server). Prints figures, asserts nothing.
-//  1. node-llama-cpp called directly vs the same model through /api/generate, at 1 and 2
-//     threads: prefill and decode tokens/s, time to first token, and the API/direct ratio.
-//  2. Aggregate decode tokens/s with 1, 2 and 4 parallel streams (OLLAMA_NUM_PARALLEL=4).
-// Prompt 128 tokens, 64 generated, greedy. The models are created through the API from
-// the GGUF files (blob upload + /api/create), as a user would.
-import { spawn } from 'node:child_process';
+// Server benchmark (npm run bench:server). Prints figures and ratios, asserts nothing.
+// The reference is llama.cpp itself, built from the source node-llama-cpp ships
+// (bench/native-reference.js), measured interleaved with Hearth in the same run:
+//  1. Hearth's /api/generate vs llama-server's /completion, one stream, 1 and 2 threads:
+//     prefill and decode tokens/s, time to first token; and llama-bench's pure figures.
+//  2. Aggregate decode with 1, 2 and 4 parallel streams on one model (4 slots on both),
+//     with the spread of per-stream speeds (a starved stream shows as a low minimum).
+// Prompt ~128 tokens, 64 generated, greedy; the median of ROUNDS runs. Models are created
+// through the API from the GGUF files (blob upload + /api/create), as a user would.
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
+import { nativeTools, startLlamaServer } from './native-reference.js';
+import { median, timedHearth, timedLlamaServer } from './stream-timing.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MODELS_DIR = path.resolve(ROOT, '..', 'shared', 'models');
@@ -18,11 +22,15 @@ const MODELS = [
   { name: 'bench-15m', file: 'synth15M-q8_0.gguf', numCtx: 256 },
   { name: 'bench-110m', file: 'synth110M-q4_0.gguf', numCtx: 512 }
 ];
+const THREADS = [1, 2];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
 const SEED_TEXT =
   'The old lighthouse keeper walked along the rocky shore every morning, counting the boats that came back ' +
   'from the sea and writing their names in a worn leather book that his grandfather had given him. ';
+/** About PROMPT_TOKENS tokens for these models' tokenizer (the runs print the real count). */
+const PROMPT = SEED_TEXT.repeat(4).slice(0, 560);
 
 function log(line) {
   process.stderr.write(`${line}\n`);
@@ -34,42 +42,36 @@ async function sha256(file) {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Starts `server/main.ts` in a child process on a free port; resolves with its URL. */
-function startServer(env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/** Starts Hearth as `npm start` does, API only, on a free port; resolves with its URL. */
+function startHearth(env) {
+  const child = spawn(process.execPath, ['scripts/start.js'], {
     cwd: ROOT,
-    env: { ...process.env, HEARTH_HOST: '127.0.0.1:0', OLLAMA_KEEP_ALIVE: '-1', ...env },
+    env: {
+      ...process.env,
+      HEARTH_HOST: '127.0.0.1:0',
+      HEARTH_SKIP_BUILD: '1',
+      OLLAMA_KEEP_ALIVE: '-1',
+      ...env
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
+  const stop = () =>
+    new Promise((resolve) => {
+      child.removeAllListeners('exit');
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
   return new Promise((resolve, reject) => {
     let stdout = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       const match = stdout.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve({ url: match[1], stop: () => stopChild(child) });
+      if (match) resolve({ url: match[1], stop });
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr.trim()}`)));
   });
-}
-
-function stopChild(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function api(url, route, body, method = 'POST') {
-  const response = await fetch(url + route, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
-  return response;
 }
 
 async function createModel(url, model) {
@@ -85,101 +87,37 @@ async function createModel(url, model) {
     });
     if (!upload.ok) throw new Error(`blob upload: ${upload.status} ${await upload.text()}`);
   }
-  await api(url, '/api/create', {
-    model: model.name,
-    files: { [model.file]: digest },
-    parameters: { temperature: 0, num_ctx: model.numCtx },
-    stream: false
+  const response = await fetch(`${url}/api/create`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      model: model.name,
+      files: { [model.file]: digest },
+      parameters: { temperature: 0, num_ctx: model.numCtx },
+      stream: false
+    })
   });
+  if (!response.ok) throw new Error(`/api/create: ${response.status} ${await response.text()}`);
 }
 
-/** One streamed /api/generate, timed from the client's side. */
-async function timedGenerate(url, model, prompt) {
-  const started = performance.now();
-  const response = await api(url, '/api/generate', {
-    model,
-    prompt,
-    raw: true,
-    stream: true,
-    options: {
-      num_predict: GENERATE_TOKENS,
-      temperature: 0,
-      num_ctx: MODELS.find((m) => m.name === model).numCtx
-    }
-  });
-  let firstAt;
-  let chunks = 0;
-  let final;
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const bytes of response.body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (!line.trim()) continue;
-      const chunk = JSON.parse(line);
-      if (chunk.error) throw new Error(chunk.error);
-      if (!chunk.done) {
-        chunks++;
-        firstAt ??= performance.now();
-      } else final = chunk;
-    }
-  }
-  const endedAt = performance.now();
-  const evalCount = final?.eval_count ?? chunks;
-  return {
-    started,
-    firstAt,
-    endedAt,
-    ttftMs: firstAt - started,
-    promptCount: final?.prompt_eval_count ?? 0,
-    evalCount,
-    prefillTps: (final?.prompt_eval_count ?? 0) / ((firstAt - started) / 1000),
-    decodeTps: (evalCount - 1) / ((endedAt - firstAt) / 1000),
-    serverPrefillTps: final?.prompt_eval_duration
-      ? final.prompt_eval_count / (final.prompt_eval_duration / 1e9)
-      : NaN,
-    serverDecodeTps: final?.eval_duration ? final.eval_count / (final.eval_duration / 1e9) : NaN
+/** llama-bench's prefill (pp) and decode (tg) tokens/s for one GGUF at `threads`. */
+function llamaBench(binary, file, threads) {
+  const out = execFileSync(
+    binary,
+    ['-m', file, '-t', String(threads), '-p', String(PROMPT_TOKENS), '-n', '64', '-r', '3'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env } }
+  );
+  // Markdown table rows end with "| pp128 | 1234.56 ± 7.89 |".
+  const figure = (test) => {
+    const row = out.split('\n').find((line) => new RegExp(`\\|\\s*${test}\\s*\\|`).test(line));
+    const match = row && /\|\s*([\d.]+) ± [\d.]+\s*\|\s*$/.exec(row);
+    return match ? Number(match[1]) : NaN;
   };
-}
-
-/** The same measurement with node-llama-cpp in this process, no HTTP in between. */
-async function directRun(llama, model, threads) {
-  const loaded = await llama.loadModel({
-    modelPath: path.join(MODELS_DIR, model.file),
-    gpuLayers: 0
-  });
-  const context = await loaded.createContext({ contextSize: model.numCtx, threads, sequences: 1 });
-  const sequence = context.getSequence();
-  const body = loaded.tokenize(SEED_TEXT.repeat(20)).slice(0, PROMPT_TOKENS - 1);
-  const tokens = [loaded.tokens.bos, ...body];
-  const measure = async (limit) => {
-    await sequence.clearHistory();
-    const started = performance.now();
-    let firstAt;
-    let count = 0;
-    for await (const _token of sequence.evaluate(tokens, { temperature: 0 })) {
-      firstAt ??= performance.now();
-      if (++count >= limit) break;
-    }
-    const endedAt = performance.now();
-    return {
-      ttftMs: firstAt - started,
-      prefillTps: tokens.length / ((firstAt - started) / 1000),
-      decodeTps: (count - 1) / ((endedAt - firstAt) / 1000)
-    };
-  };
-  await measure(2); // warm-up
-  const result = await measure(GENERATE_TOKENS);
-  const promptText = loaded.detokenize(body);
-  await context.dispose();
-  await loaded.dispose();
-  return { ...result, promptText };
+  return { prefillTps: figure(`pp${PROMPT_TOKENS}`), decodeTps: figure('tg64') };
 }
 
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const ratio = (a, b) => fmt(a / b, 2);
 
 function printTable(title, header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -190,120 +128,205 @@ function printTable(title, header, rows) {
   for (const row of rows) console.log(line(row));
 }
 
-async function main() {
-  const began = performance.now();
-  const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
-  const llama = await getLlama({
-    gpu: false,
-    build: 'never',
-    skipDownload: true,
-    maxThreads: 2,
-    logLevel: LlamaLogLevel.error
-  });
-  const overheadRows = [];
-  try {
-    for (const threads of [1, 2]) {
-      log(`threads=${threads}: starting server`);
-      const server = await startServer({
-        HEARTH_MODELS: modelsDir,
-        HEARTH_THREADS: String(threads),
-        OLLAMA_NUM_PARALLEL: '1'
-      });
-      try {
-        for (const model of MODELS) {
-          if (threads === 1) await createModel(server.url, model);
-          log(`threads=${threads} ${model.file}: direct`);
-          const direct = await directRun(llama, model, threads);
-          log(`threads=${threads} ${model.file}: API`);
-          await timedGenerate(server.url, model.name, 'warm up'); // load + warm
-          const viaApi = await timedGenerate(server.url, model.name, direct.promptText);
-          overheadRows.push([
-            model.file,
-            threads,
-            viaApi.promptCount,
-            fmt(direct.prefillTps),
-            fmt(viaApi.prefillTps),
-            fmt(viaApi.prefillTps / direct.prefillTps, 2),
-            fmt(direct.decodeTps),
-            fmt(viaApi.decodeTps),
-            fmt(viaApi.decodeTps / direct.decodeTps, 2),
-            fmt(direct.ttftMs),
-            fmt(viaApi.ttftMs),
-            `${fmt(viaApi.serverPrefillTps)} / ${fmt(viaApi.serverDecodeTps)}`
-          ]);
-        }
-      } finally {
-        await server.stop();
-      }
-    }
-    printTable(
-      `Direct node-llama-cpp vs /api/generate (prompt ${PROMPT_TOKENS}, generate ${GENERATE_TOKENS}, greedy; tokens/s, ms)`,
-      [
-        'model',
-        'thr',
-        'prompt',
-        'prefill direct',
-        'prefill API',
-        'ratio',
-        'decode direct',
-        'decode API',
-        'ratio',
-        'TTFT direct',
-        'TTFT API',
-        'server-reported p/d'
-      ],
-      overheadRows
-    );
+/** Starts llama-server for each model (or nothing without the reference). */
+async function startReferences(tools, threads, parallel) {
+  if (!tools.server) return new Map();
+  const entries = await Promise.all(
+    MODELS.map(async (model) => [
+      model.name,
+      await startLlamaServer(tools.server, {
+        model: path.join(MODELS_DIR, model.file),
+        threads,
+        parallel,
+        ctxPerSlot: model.numCtx
+      })
+    ])
+  );
+  return new Map(entries);
+}
 
-    log('parallel streams: starting server with OLLAMA_NUM_PARALLEL=4');
-    const server = await startServer({
+async function singleStream(tools, modelsDir) {
+  const rows = [];
+  for (const threads of THREADS) {
+    log(`single stream, ${threads} thread(s): starting Hearth and llama-server`);
+    const hearth = await startHearth({
       HEARTH_MODELS: modelsDir,
-      HEARTH_THREADS: '1',
-      OLLAMA_NUM_PARALLEL: '4'
+      HEARTH_THREADS: String(threads),
+      OLLAMA_NUM_PARALLEL: '1'
     });
-    const parallelRows = [];
+    const references = await startReferences(tools, threads, 1);
     try {
       for (const model of MODELS) {
-        await timedGenerate(server.url, model.name, 'warm up');
-        for (const streams of [1, 2, 4]) {
-          log(`${model.file}: ${streams} stream(s)`);
-          const prompts = Array.from({ length: streams }, (_, i) => `${i} ${SEED_TEXT.repeat(4)}`);
-          const runs = await Promise.all(
-            prompts.map((p) => timedGenerate(server.url, model.name, p))
-          );
-          const firstToken = Math.min(...runs.map((r) => r.firstAt));
-          const end = Math.max(...runs.map((r) => r.endedAt));
-          const tokens = runs.reduce((sum, r) => sum + r.evalCount - 1, 0);
-          parallelRows.push([
-            model.file,
-            streams,
-            fmt(tokens / ((end - firstToken) / 1000)),
-            fmt(runs.reduce((s, r) => s + r.decodeTps, 0) / streams),
-            fmt(runs.reduce((s, r) => s + r.ttftMs, 0) / streams),
-            fmt(Math.max(...runs.map((r) => r.ttftMs)))
-          ]);
+        await createModel(hearth.url, model);
+        const args = { model: model.name, tokens: GENERATE_TOKENS, numCtx: model.numCtx };
+        await timedHearth(hearth.url, { ...args, prompt: 'warm up' });
+        const reference = references.get(model.name);
+        const ours = [];
+        const theirs = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          // A different first word each round: neither server may reuse a cached prompt.
+          const prompt = `${round} ${PROMPT}`;
+          ours.push(await timedHearth(hearth.url, { ...args, prompt }));
+          if (reference) theirs.push(await timedLlamaServer(reference.url, { ...args, prompt }));
         }
+        const native = tools.bench
+          ? llamaBench(tools.bench, path.join(MODELS_DIR, model.file), threads)
+          : { prefillTps: NaN, decodeTps: NaN };
+        const pick = (runs, key) => (runs.length ? median(runs, key) : NaN);
+        const h = { prefill: pick(ours, 'prefillTps'), decode: pick(ours, 'decodeTps') };
+        const s = { prefill: pick(theirs, 'prefillTps'), decode: pick(theirs, 'decodeTps') };
+        rows.push([
+          model.file,
+          threads,
+          ours[0].promptCount,
+          fmt(h.prefill),
+          fmt(s.prefill),
+          fmt(native.prefillTps),
+          ratio(h.prefill, s.prefill),
+          ratio(h.prefill, native.prefillTps),
+          fmt(h.decode),
+          fmt(s.decode),
+          fmt(native.decodeTps),
+          ratio(h.decode, s.decode),
+          ratio(h.decode, native.decodeTps),
+          `${fmt(pick(ours, 'ttftMs'))} / ${fmt(pick(theirs, 'ttftMs'))}`
+        ]);
       }
     } finally {
-      await server.stop();
+      await hearth.stop();
+      await Promise.all([...references.values()].map((r) => r.stop()));
     }
-    printTable(
-      'Parallel streams through /api/generate (1 thread, OLLAMA_NUM_PARALLEL=4)',
-      [
-        'model',
-        'streams',
-        'aggregate decode t/s',
-        'per-stream decode t/s',
-        'mean TTFT ms',
-        'max TTFT ms'
-      ],
-      parallelRows
-    );
+  }
+  printTable(
+    `One stream: Hearth /api/generate vs llama-server /completion vs llama-bench (median of ${ROUNDS}; tokens/s)`,
+    [
+      'model',
+      'thr',
+      'prompt',
+      'prefill Hearth',
+      'llama-server',
+      'native',
+      'H/server',
+      'H/native',
+      'decode Hearth',
+      'llama-server',
+      'native',
+      'H/server',
+      'H/native',
+      'TTFT ms H / server'
+    ],
+    rows
+  );
+}
+
+/** Aggregate decode over `streams` concurrent requests, and the per-stream spread. */
+async function parallelRound(run, streams) {
+  const prompts = Array.from({ length: streams }, (_, i) => `${i} ${SEED_TEXT.repeat(2)}`);
+  const runs = await Promise.all(prompts.map((prompt) => run(prompt)));
+  const firstToken = Math.min(...runs.map((r) => r.firstAt));
+  const end = Math.max(...runs.map((r) => r.endedAt));
+  const tokens = runs.reduce((sum, r) => sum + r.evalCount - 1, 0);
+  const perStream = runs.map((r) => r.decodeTps);
+  return {
+    aggregate: tokens / ((end - firstToken) / 1000),
+    min: Math.min(...perStream),
+    max: Math.max(...perStream)
+  };
+}
+
+async function parallelStreams(tools, modelsDir) {
+  const rows = [];
+  const model = MODELS[1];
+  for (const threads of THREADS) {
+    log(`parallel streams, ${threads} thread(s): starting Hearth and llama-server with 4 slots`);
+    const hearth = await startHearth({
+      HEARTH_MODELS: modelsDir,
+      HEARTH_THREADS: String(threads),
+      OLLAMA_NUM_PARALLEL: '4'
+    });
+    const references = await startReferences(tools, threads, 4);
+    const reference = references.get(model.name);
+    try {
+      const args = { model: model.name, tokens: GENERATE_TOKENS, numCtx: model.numCtx };
+      await timedHearth(hearth.url, { ...args, prompt: 'warm up' });
+      const ours = (prompt) => timedHearth(hearth.url, { ...args, prompt });
+      const theirs = (prompt) => timedLlamaServer(reference.url, { ...args, prompt });
+      const results = {};
+      for (let round = 0; round < ROUNDS; round++)
+        for (const streams of [1, 2, 4])
+          for (const [who, run] of reference
+            ? [
+                ['H', ours],
+                ['S', theirs]
+              ]
+            : [['H', ours]])
+            (results[`${who}${streams}`] ??= []).push(await parallelRound(run, streams));
+      const summary = (key) => {
+        const runs = results[key] ?? [];
+        return runs.length
+          ? {
+              aggregate: median(runs, 'aggregate'),
+              min: median(runs, 'min'),
+              max: median(runs, 'max')
+            }
+          : { aggregate: NaN, min: NaN, max: NaN };
+      };
+      for (const streams of [1, 2, 4]) {
+        const h = summary(`H${streams}`);
+        const s = summary(`S${streams}`);
+        rows.push([
+          model.file,
+          threads,
+          streams,
+          fmt(h.aggregate),
+          fmt(s.aggregate),
+          ratio(h.aggregate, s.aggregate),
+          ratio(h.aggregate, summary('H1').aggregate),
+          ratio(s.aggregate, summary('S1').aggregate),
+          `${fmt(h.min)}–${fmt(h.max)}`,
+          `${fmt(s.min)}–${fmt(s.max)}`
+        ]);
+      }
+    } finally {
+      await hearth.stop();
+      await Promise.all([...references.values()].map((r) => r.stop()));
+    }
+  }
+  printTable(
+    `Parallel streams, 4 slots (median of ${ROUNDS}; aggregate decode tokens/s)`,
+    [
+      'model',
+      'thr',
+      'streams',
+      'Hearth',
+      'llama-server',
+      'H/server',
+      'Hearth vs 1 stream',
+      'server vs 1 stream',
+      'Hearth per-stream',
+      'server per-stream'
+    ],
+    rows
+  );
+}
+
+async function main() {
+  const began = performance.now();
+  const tools = nativeTools();
+  if (tools.missing)
+    log(`No llama.cpp reference (${tools.missing}): Hearth's own figures only, no ratios.`);
+  else log(`Reference: llama.cpp ${tools.commit}, built from node-llama-cpp's bundled source.`);
+  const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
+  try {
+    await singleStream(tools, modelsDir);
+    await parallelStreams(tools, modelsDir);
     console.log(
-      `\n${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? '?'}; total ${fmt((performance.now() - began) / 1000)} s`
+      `\n${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? '?'}; load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}; total ${fmt((performance.now() - began) / 1000)} s`
     );
   } finally {
-    await llama.dispose();
     fs.rmSync(modelsDir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { register } from 'tsx/esm/api';
+import { rerunWithOnePoolThread } from './thread-pool.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
@@ -31,6 +32,8 @@ function buildIsStale(appDir) {
   const changed = SOURCES.find((source) => newestMtime(path.join(root, source)) > built);
   return changed ? `${changed} changed since the last build` : undefined;
 }
+
+if (rerunWithOnePoolThread()) await new Promise(() => {}); // the child serves from here on
 
 const appDir = path.resolve(process.env.HEARTH_APP_DIR ?? path.join(root, 'build'));
 const usesOwnBuild = appDir === path.join(root, 'build');

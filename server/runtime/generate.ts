@@ -13,6 +13,7 @@ import {
 } from 'node-llama-cpp';
 import type { Options } from '#protocol/ollama/types';
 import { CanceledError, InvalidInputError } from '../domain-errors';
+import type { DecodeGate } from './decode-gate';
 import { samplerOptions, tokenLimit } from './sampling';
 
 export interface GenerationRequest {
@@ -25,6 +26,8 @@ export interface GenerationRequest {
   stop: string[];
   grammar?: LlamaGrammar;
   signal: AbortSignal;
+  /** The context's decode gate, so parallel streams share decode calls. */
+  gate?: DecodeGate;
 }
 
 export interface GenerationOutcome {
@@ -146,6 +149,7 @@ export async function* generateTokens(
       : undefined
   });
 
+  const endRun = request.gate?.start();
   try {
     for await (const token of evaluation) {
       if (signal.aborted) throw new AbortedError();
@@ -186,6 +190,7 @@ export async function* generateTokens(
       }
     }
   } finally {
+    endRun?.();
     // Closing the iterator releases the sequence's evaluation lock at once.
     await evaluation.return(undefined);
   }

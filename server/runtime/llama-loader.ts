@@ -14,6 +14,7 @@ import {
   type LlamaModel
 } from 'node-llama-cpp';
 import type { FastifyBaseLogger } from 'fastify';
+import { DecodeGate } from './decode-gate';
 
 let llamaPromise: Promise<Llama> | undefined;
 let llamaThreads = 0;
@@ -54,6 +55,8 @@ export interface LoadedWeights {
   /** num_ctx in effect: the request's, clamped to the model's training context. */
   numCtx: number;
   threads: number;
+  /** Holds each decode until the context's running streams have all queued a token. */
+  gate: DecodeGate;
   /** Created on first /api/embed use: embedding needs its own llama.cpp context. */
   embedding?: Promise<LlamaEmbeddingContext>;
 }
@@ -88,14 +91,18 @@ export async function loadWeights(llama: Llama, request: WeightsRequest): Promis
   });
   try {
     const perSequence = effectiveContext(request.contextLength, model.trainContextSize);
+    const gate = new DecodeGate();
     // node-llama-cpp's contextSize is per sequence; it may round it up slightly.
     const context = await model.createContext({
       contextSize: perSequence,
       sequences: request.sequences,
       threads: request.threads,
+      batching: { dispatchSchedule: gate.schedule, itemPrioritizationStrategy: gate.prioritize },
       createSignal: request.signal
     });
+    gate.attach(context);
     return {
+      gate,
       model,
       context,
       contextSize: context.contextSize,

@@ -78,7 +78,8 @@ class LlamaRunner implements ModelRunner {
       numCtx,
       stop: prompt.stop,
       grammar,
-      signal: job.signal
+      signal: job.signal,
+      gate: this.weights.gate
     });
     let step = await run.next();
     while (!step.done) {
