@@ -40,6 +40,27 @@ async function post(url, body) {
   return response;
 }
 
+/**
+ * Reads a streamed answer: `parse` turns a line into a chunk (or undefined to skip it),
+ * `isFinal` tells the closing chunk; returns when the first token came, the chunk count
+ * and the closing chunk.
+ */
+async function readStream(response, parse, isFinal) {
+  let firstAt;
+  let chunks = 0;
+  let final;
+  for await (const line of lines(response.body)) {
+    const chunk = parse(line);
+    if (!chunk) continue;
+    if (isFinal(chunk)) final = chunk;
+    else {
+      chunks++;
+      firstAt ??= performance.now();
+    }
+  }
+  return { firstAt, chunks, final };
+}
+
 /** Hearth: /api/generate, raw prompt, streamed. */
 export async function timedHearth(baseUrl, { model, prompt, tokens, numCtx }) {
   const started = performance.now();
@@ -50,25 +71,17 @@ export async function timedHearth(baseUrl, { model, prompt, tokens, numCtx }) {
     stream: true,
     options: { num_predict: tokens, temperature: 0, num_ctx: numCtx }
   });
-  let firstAt;
-  let chunks = 0;
-  let final;
-  for await (const line of lines(response.body)) {
-    const chunk = JSON.parse(line);
-    if (chunk.error) throw new Error(chunk.error);
-    if (chunk.done) final = chunk;
-    else {
-      chunks++;
-      firstAt ??= performance.now();
-    }
-  }
-  return timing(
-    started,
-    firstAt,
-    performance.now(),
-    final?.prompt_eval_count ?? 0,
-    final?.eval_count ?? chunks
+  const { firstAt, chunks, final } = await readStream(
+    response,
+    (line) => {
+      const chunk = JSON.parse(line);
+      if (chunk.error) throw new Error(chunk.error);
+      return chunk;
+    },
+    (chunk) => chunk.done
   );
+  const promptCount = final?.prompt_eval_count ?? 0;
+  return timing(started, firstAt, performance.now(), promptCount, final?.eval_count ?? chunks);
 }
 
 /** llama.cpp's server: /completion, streamed; its prompt cache is off so prefill is measured. */
@@ -81,25 +94,14 @@ export async function timedLlamaServer(baseUrl, { prompt, tokens }) {
     stream: true,
     cache_prompt: false
   });
-  let firstAt;
-  let chunks = 0;
-  let final;
-  for await (const line of lines(response.body)) {
-    if (!line.startsWith('data:')) continue;
-    const chunk = JSON.parse(line.slice(5));
-    if (chunk.stop) final = chunk;
-    else {
-      chunks++;
-      firstAt ??= performance.now();
-    }
-  }
-  return timing(
-    started,
-    firstAt,
-    performance.now(),
-    final?.timings?.prompt_n ?? final?.tokens_evaluated ?? 0,
-    final?.timings?.predicted_n ?? chunks
+  const { firstAt, chunks, final } = await readStream(
+    response,
+    (line) => (line.startsWith('data:') ? JSON.parse(line.slice(5)) : undefined),
+    (chunk) => chunk.stop
   );
+  const promptCount = final?.timings?.prompt_n ?? final?.tokens_evaluated ?? 0;
+  const evalCount = final?.timings?.predicted_n ?? chunks;
+  return timing(started, firstAt, performance.now(), promptCount, evalCount);
 }
 
 /** Median by a key (the middle run of an odd count; rounds out one-off stalls). */
