@@ -105,7 +105,7 @@ function llamaBench(binary, file, threads) {
   const out = execFileSync(
     binary,
     ['-m', file, '-t', String(threads), '-p', String(PROMPT_TOKENS), '-n', '64', '-r', '3'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env } }
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }
   );
   // Markdown table rows end with "| pp128 | 1234.56 ± 7.89 |".
   const figure = (test) => {
