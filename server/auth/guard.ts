@@ -17,9 +17,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../domain-errors';
-import { SESSION_COOKIE, readCookie } from './cookies';
 import { routePolicy, type RoutePolicy } from './policy';
 import { requestUser, type Principal } from './principal';
+import { sessionPrincipal } from './session-principal';
 import type { Auth, AuthStore } from './service';
 import { looksLikeApiKey, safeEqual } from './tokens';
 import { createWidgetGuard } from '../widget/guard';
@@ -43,13 +43,7 @@ export function authenticate(req: FastifyRequest, store: AuthStore): Principal |
     store.keys.touch(key);
     return { user, via: 'key', key, grants: store.permissions.forUser(user.id) };
   }
-  const token = readCookie(req, SESSION_COOKIE);
-  if (!token) return null;
-  // A stale or foreign cookie is the same as none: the app then shows its sign-in page.
-  const session = store.sessions.lookup(token);
-  const user = session && store.users.byId(session.userId);
-  if (!session || !user || user.disabled) return null;
-  return { user, via: 'session', session, grants: store.permissions.forUser(user.id) };
+  return sessionPrincipal(req, store);
 }
 
 /** Cookie-authenticated writes must carry the session's CSRF token. */

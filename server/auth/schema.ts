@@ -107,5 +107,9 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX audit_log_actor ON audit_log(actor_user_id, id);
   CREATE INDEX audit_log_action ON audit_log(action, id);
+  `,
+  // A widget key may also require the visitor to be signed in to the portal.
+  `
+  ALTER TABLE widget_keys ADD COLUMN require_sign_in INTEGER NOT NULL DEFAULT 0;
   `
 ];

@@ -59,16 +59,13 @@ export async function registerCors(app: FastifyInstance, settings: CorsSettings)
       return forbid(reply, `host "${req.headers.host}" is not allowed`, req.url);
     }
     const origin = req.headers.origin;
-    if (origin && !allowed(origin) && !isSameOrigin(origin, req.headers.host)) {
-      const widget = (await settings.widget?.(req)) ?? 'no';
-      if (widget === 'no')
-        return forbid(
-          reply,
-          `origin "${origin}" is not allowed; add it to OLLAMA_ORIGINS`,
-          req.url
-        );
-      widgetDecisions.set(req, widget);
-    }
+    if (!origin || isSameOrigin(origin, req.headers.host)) return;
+    // Widget requests follow the widget's rules even from an OLLAMA_ORIGINS origin (the
+    // defaults list every loopback port): a key that requires sign-in needs credentials.
+    const widget = (await settings.widget?.(req)) ?? 'no';
+    if (widget !== 'no') widgetDecisions.set(req, widget);
+    else if (!allowed(origin))
+      return forbid(reply, `origin "${origin}" is not allowed; add it to OLLAMA_ORIGINS`, req.url);
   });
 
   await app.register(cors, {
@@ -78,6 +75,8 @@ export async function registerCors(app: FastifyInstance, settings: CorsSettings)
       callback(null, {
         origin:
           widget === 'any' ? '*' : widget === 'reflect' || origin === undefined || allowed(origin),
+        // A widget key that requires a signed-in visitor needs the portal's session cookie.
+        credentials: widget === 'reflect',
         methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         allowedHeaders: ALLOWED_HEADERS,
         maxAge: 600

@@ -10,16 +10,21 @@
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../domain-errors';
 import { RateLimiter } from '../auth/ratelimit';
+import { sessionPrincipal } from '../auth/session-principal';
 import type { Principal } from '../auth/principal';
 import type { Auth } from '../auth/service';
+import type { User } from '../auth/users';
 import { looksLikeWidgetKey, type WidgetKey } from './keys';
-import { originAllowed } from './origins';
+import { pageAllowed } from './origins';
 import { isWidgetChatPath } from './routes-policy';
 
-/** The account a widget request acts as: no account at all, only the key's grants. */
-function widgetPrincipal(key: WidgetKey): Principal {
+/**
+ * The account a widget request acts as: no account at all, or the signed-in visitor when
+ * the key requires one (named in audit and usage) — with the key's grants either way.
+ */
+function widgetPrincipal(key: WidgetKey, visitor: User | undefined): Principal {
   return {
-    user: {
+    user: visitor ?? {
       id: 0,
       username: `widget:${key.prefix}`,
       displayName: key.name,
@@ -58,7 +63,7 @@ export function createWidgetGuard(auth: Auth) {
     if (!key) throw new UnauthorizedError('invalid widget key');
     if (key.revokedAt !== null) throw new UnauthorizedError('this widget key has been revoked');
     const origin = req.headers.origin;
-    if (!originAllowed(key.origins, origin))
+    if (!pageAllowed(key.origins, req))
       throw new ForbiddenError(
         origin
           ? `origin "${origin}" is not allowed for this widget key`
@@ -70,7 +75,12 @@ export function createWidgetGuard(auth: Auth) {
         `rate limit exceeded for this widget; retry in ${taken.retryAfterSeconds} s`,
         taken.retryAfterSeconds
       );
+    const visitor = key.requireSignIn ? sessionPrincipal(req, store)?.user : undefined;
+    if (key.requireSignIn && !visitor)
+      throw new UnauthorizedError('sign in to the portal to use this assistant', {
+        code: 'sign_in_required'
+      });
     store.widgets.touch(key);
-    return widgetPrincipal(key);
+    return widgetPrincipal(key, visitor);
   };
 }

@@ -55,6 +55,7 @@ function toWidgetKey(row: Row): WidgetKey {
     origins: jsonList(row.origins),
     models: jsonList(row.models),
     rateLimitPerMin: Number(row.rate_limit_per_min),
+    requireSignIn: Number(row.require_sign_in) === 1,
     createdBy: optionalNumber(row.created_by),
     createdAt: Number(row.created_at),
     lastUsedAt: optionalNumber(row.last_used_at),
@@ -63,7 +64,7 @@ function toWidgetKey(row: Row): WidgetKey {
 }
 
 const COLUMNS =
-  'id, name, prefix, origins, models, rate_limit_per_min, created_by, created_at, last_used_at, revoked_at';
+  'id, name, prefix, origins, models, rate_limit_per_min, require_sign_in, created_by, created_at, last_used_at, revoked_at';
 
 export class WidgetKeys {
   constructor(private readonly db: HearthDatabase) {}
@@ -79,8 +80,9 @@ export class WidgetKeys {
       const key = `${prefix}_${randomToken(32)}`;
       const { lastId } = this.db.run(
         `INSERT INTO widget_keys
-           (name, key_hash, prefix, origins, models, rate_limit_per_min, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           (name, key_hash, prefix, origins, models, rate_limit_per_min, require_sign_in,
+            created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           input.name,
           sha256(key),
@@ -88,6 +90,7 @@ export class WidgetKeys {
           JSON.stringify(input.origins),
           JSON.stringify(input.models),
           input.rateLimitPerMin,
+          input.requireSignIn ? 1 : 0,
           input.createdBy,
           Date.now()
         ]

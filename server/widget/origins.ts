@@ -3,7 +3,9 @@
  * themselves (how an administrator types them, their canonical spelling) are part of the
  * wire contract: #protocol/widget/origins.
  */
+import type { FastifyRequest } from 'fastify';
 import { parseOrigin, parseOriginRule } from '#protocol/widget/origins';
+import { isSameOrigin } from '../http/origins';
 
 export { normalizeOriginRule, parseOriginRule } from '#protocol/widget/origins';
 
@@ -21,4 +23,15 @@ export function originRuleMatches(rule: string, origin: string): boolean {
 
 export function originAllowed(rules: readonly string[], origin: string | undefined): boolean {
   return origin !== undefined && rules.some((rule) => originRuleMatches(rule, origin));
+}
+
+/**
+ * Whether the page a request comes from may use a key: one of the key's origins, or the
+ * portal itself (the administrators' live preview; only Hearth's own pages run there).
+ */
+export function pageAllowed(rules: readonly string[], req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  // Browsers leave Origin off a same-origin GET (the status probe) and say where it came from.
+  if (origin === undefined) return req.headers['sec-fetch-site'] === 'same-origin';
+  return originAllowed(rules, origin) || isSameOrigin(origin, req.headers.host);
 }

@@ -16,8 +16,9 @@ import type {
   WidgetStatusResponse
 } from '#protocol/widget/types';
 import { newWidgetKeySchema } from '#protocol/widget/requests';
+import { sessionPrincipal } from '../auth/session-principal';
 import { looksLikeWidgetPrefix, type WidgetKey } from './keys';
-import { originAllowed } from './origins';
+import { pageAllowed } from './origins';
 
 const idParams = z.object({ id: idText });
 const statusQuery = z.object({ key: z.string().max(200).optional() });
@@ -32,6 +33,7 @@ export function widgetKeyJson(key: WidgetKey): WidgetKeyJson {
     origins: key.origins,
     models: key.models,
     rateLimitPerMin: key.rateLimitPerMin,
+    requireSignIn: key.requireSignIn,
     createdAt: new Date(key.createdAt).toISOString(),
     lastUsedAt: iso(key.lastUsedAt),
     revokedAt: iso(key.revokedAt)
@@ -75,7 +77,8 @@ export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
     return { widgetKey: widgetKeyJson(widgetKey) };
   });
 
-  // ?key=hw_1a2b3c4d → WidgetStatusResponse, for the Origin the browser sent.
+  // ?key=hw_1a2b3c4d → WidgetStatusResponse, for the Origin (and the session, when the
+  // browser sent credentials) of the page asking.
   app.get('/api/widget/status', async (req, reply): Promise<WidgetStatusResponse> => {
     reply.header('Cache-Control', 'no-store');
     if (!auth.enabled) return { state: 'off' };
@@ -85,7 +88,9 @@ export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
       prefix && looksLikeWidgetPrefix(prefix) ? store.widgets.byPrefix(prefix) : undefined;
     if (!key) return { state: 'unknown' };
     if (key.revokedAt !== null) return { state: 'revoked' };
-    if (!originAllowed(key.origins, req.headers.origin)) return { state: 'origin' };
+    if (!pageAllowed(key.origins, req)) return { state: 'origin' };
+    if (key.requireSignIn && !sessionPrincipal(req, store))
+      return { state: 'signin', models: key.models, signInUrl: '/login' };
     return { state: 'ok', models: key.models };
   });
 }

@@ -22,6 +22,8 @@ const en = {
   origin:
     'This page is not allowed to use the assistant. An administrator must add this site to the widget key.',
   off: 'The assistant’s server does not accept widget keys (sign-in is off there).',
+  signin: 'Sign in to your organisation’s Hearth portal to use this assistant, then come back.',
+  signInLink: 'Sign in',
   rateLimited: 'Too many questions in a short time. Wait a moment, then try again.',
   failed: 'The assistant could not answer:',
   loadFailed: 'The chat could not be loaded from the assistant’s server.'
@@ -49,6 +51,8 @@ const zhCN: Labels = {
   unknown: '此助手配置有误：服务器不认识它的小组件密钥。',
   origin: '此页面无权使用助手。请管理员把本站点加入小组件密钥。',
   off: '助手的服务器不接受小组件密钥（该服务器未开启登录）。',
+  signin: '请先登录贵单位的 Hearth 门户，再回来使用此助手。',
+  signInLink: '登录',
   rateLimited: '短时间内提问过多，请稍候再试。',
   failed: '助手无法回答：',
   loadFailed: '无法从助手的服务器加载聊天界面。'

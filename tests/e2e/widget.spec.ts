@@ -19,6 +19,8 @@ const XSS_ANSWER =
 let hearth: HearthProcess;
 let site: HostSite;
 let otherSite: HostSite;
+/** Same site as Hearth (127.0.0.1, another port): the portal's session cookie travels. */
+let sameSite: HostSite;
 let admin: { cookie: string; 'x-csrf-token': string };
 let widgetKey: string;
 let expectedAnswer: string;
@@ -37,12 +39,16 @@ async function adminCall(method: string, route: string, body?: unknown) {
   return (text ? JSON.parse(text) : undefined) as any;
 }
 
-async function createKey(origins: string[]): Promise<{ key: string; id: number }> {
+async function createKey(
+  origins: string[],
+  requireSignIn = false
+): Promise<{ key: string; id: number }> {
   const created = await adminCall('POST', '/api/admin/widgets', {
     name: 'Intranet wiki',
     origins,
     models: ['stories'],
-    rateLimitPerMin: 0
+    rateLimitPerMin: 0,
+    requireSignIn
   });
   return { key: created.key, id: created.widgetKey.id };
 }
@@ -54,9 +60,13 @@ function page(body: string, lang = 'en', head = ''): { type: string; body: strin
   };
 }
 
-function hostFiles(key: string): HostFiles {
-  const embed = `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`;
+const embedTag = (key: string) =>
+  `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`;
+
+function hostFiles(key: string, staffKey: string): HostFiles {
+  const embed = embedTag(key);
   return {
+    '/staff.html': page(`<h1>Staff handbook</h1>${embedTag(staffKey)}`),
     '/plain.html': page('<h1>Ward handbook</h1><p>Rounds at nine.</p>'),
     '/embed.html': page(`<h1>Ward handbook</h1><p>Rounds at nine.</p>${embed}`),
     '/hostile.html': page(
@@ -112,13 +122,17 @@ test.beforeAll(async () => {
   // Keys are made once the sites' ports are known, so the pages are filled in after.
   site = await startHostSite('localhost', files, policy());
   otherSite = await startHostSite('127.0.0.2', files, policy());
+  sameSite = await startHostSite('127.0.0.1', files, policy());
   widgetKey = (await createKey([site.origin])).key;
-  Object.assign(files, hostFiles(widgetKey));
+  const staffKey = (await createKey([sameSite.origin], true)).key;
+  Object.assign(files, hostFiles(widgetKey, staffKey));
+  await adminCall('POST', '/api/admin/users', { username: 'nurse', password: 'nurse password 1' });
 });
 
 test.afterAll(async () => {
   await site?.close();
   await otherSite?.close();
+  await sameSite?.close();
   await hearth?.stop();
 });
 
@@ -189,6 +203,30 @@ test('the one-line embed loads light, opens on click and chats with stories260K'
   await p.getByTestId('hw-new').click();
   await expect(p.getByTestId('hw-message')).toHaveCount(0);
   await expect(p.getByTestId('hw-empty')).toBeVisible();
+});
+
+test('a key that requires sign-in asks the visitor to sign in, then answers', async ({
+  page: p
+}) => {
+  await p.goto(`${sameSite.origin}/staff.html`);
+  await launcher(p).click();
+  await expect(banner(p)).toContainText('Sign in to your organisation');
+  const link = p.getByTestId('hw-signin');
+  await expect(link).toHaveAttribute('href', `${hearth.url}/login`);
+
+  // The visitor signs in to the portal in the tab the link opens, then comes back.
+  const [portal] = await Promise.all([p.context().waitForEvent('page'), link.click()]);
+  await portal.getByTestId('login-username').fill('nurse');
+  await portal.getByTestId('login-password').fill('nurse password 1');
+  await portal.getByTestId('login-submit').click();
+  await expect(portal.getByTestId('user-menu')).toBeVisible();
+  await portal.close();
+  await p.bringToFront();
+  await p.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(banner(p)).toBeHidden();
+
+  await ask(p, PROMPT);
+  await expect(answers(p).first()).toContainText(expectedAnswer, { timeout: 60_000 });
 });
 
 test('a page whose origin is not on the key gets a clear refusal and no answer', async ({
@@ -378,6 +416,14 @@ test('an administrator creates a widget key in /admin, copies its snippet and re
   const row = p.locator(`[data-testid="widget-row"][data-prefix="${prefix}"]`);
   await expect(row).toContainText('https://*.corp.example');
   await expect(row).not.toContainText(key);
+
+  // The live preview is the real widget with the new key, answered by the model.
+  const preview = p.getByTestId('widget-preview');
+  await preview.getByTestId('hw-input').fill(PROMPT);
+  await preview.getByTestId('hw-input').press('Enter');
+  await expect(
+    preview.locator('[data-testid="hw-message"][data-role="assistant"]').first()
+  ).toContainText(expectedAnswer, { timeout: 60_000 });
 
   await row.getByTestId('widget-revoke').click();
   await expect(row).toContainText('Revoked');

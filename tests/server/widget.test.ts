@@ -138,7 +138,8 @@ describe('a widget key on its host pages', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(WIKI);
     expect(ok.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
-    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    // Credentials count only for keys that require a signed-in visitor (tested below).
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     expect((await preflight('/v1/chat/completions', WIKI)).status).toBe(204);
     for (const [route, origin] of [
       ['/api/chat', EVIL],
@@ -239,7 +240,8 @@ describe('a widget key on its host pages', () => {
         headers: { origin }
       });
       expect(res.status).toBe(200);
-      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      // A listed origin gets its own origin back (so it may ask with credentials), others "*".
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin === WIKI ? WIKI : '*');
       return res.json();
     };
     expect(await probe(WIKI)).toEqual({ state: 'ok', models: ['stories'] });
@@ -261,6 +263,111 @@ describe('a widget key on its host pages', () => {
     expect(limited).toBeDefined();
     expect(limited!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(limited!.headers.get('access-control-allow-origin')).toBe(WIKI);
+  });
+});
+
+describe('a key that requires a signed-in visitor', () => {
+  let signedKey: string;
+  let signedPrefix: string;
+  let signedId: number;
+
+  const signedChat = (headers: Record<string, string>) =>
+    fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${signedKey}`,
+        'content-type': 'application/json',
+        origin: WIKI,
+        ...headers
+      },
+      body: JSON.stringify({ model: 'stories', messages: MESSAGES, stream: false })
+    });
+  const status = async (headers: Record<string, string>) =>
+    (await fetch(`${server.url}/api/widget/status?key=${signedPrefix}`, {
+      headers: { origin: WIKI, ...headers }
+    }).then((res) => res.json())) as { state: string; signInUrl?: string };
+
+  beforeAll(async () => {
+    const created = await server.api('POST', '/api/admin/widgets', {
+      name: 'staff only',
+      origins: [WIKI],
+      models: ['stories'],
+      rateLimitPerMin: 0,
+      requireSignIn: true
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.widgetKey.requireSignIn).toBe(true);
+    signedKey = created.body.key;
+    signedPrefix = created.body.widgetKey.prefix;
+    signedId = created.body.widgetKey.id;
+  });
+  // The revocation tests below expect no other active key for WIKI.
+  afterAll(() => server.api('DELETE', `/api/admin/widgets/${signedId}`));
+
+  it('refuses a visitor without a portal session, and the probe says to sign in', async () => {
+    const res = await signedChat({});
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe(WIKI);
+    expect(((await res.json()) as { error: string }).error).toMatch(/sign in to the portal/);
+    const stale = await signedChat({ cookie: 'hearth_session=stale' });
+    expect(stale.status).toBe(401);
+    expect(await status({})).toEqual({
+      state: 'signin',
+      models: ['stories'],
+      signInUrl: '/login'
+    });
+  });
+
+  it('answers a signed-in visitor, with credentials allowed for the page', async () => {
+    const res = await signedChat({ cookie: server.headers.cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(WIKI);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(((await res.json()) as { message: { content: string } }).message.content).not.toBe('');
+    expect((await status({ cookie: server.headers.cookie })).state).toBe('ok');
+  });
+
+  it('ignores the session for a key that does not require one', async () => {
+    const res = await chat(EVIL);
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('the portal previewing a key', () => {
+  it('accepts any key from the portal itself, and nothing else more', async () => {
+    const created = await server.api('POST', '/api/admin/widgets', {
+      name: 'preview',
+      origins: [WIKI],
+      models: ['stories'],
+      rateLimitPerMin: 0
+    });
+    const own = new URL(server.url).origin;
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${created.body.key}`,
+        'content-type': 'application/json',
+        origin: own
+      },
+      body: JSON.stringify({ model: 'stories', messages: MESSAGES, stream: false })
+    });
+    expect(res.status).toBe(200);
+    const probe = await fetch(
+      `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`,
+      { headers: { origin: own } }
+    );
+    expect(await probe.json()).toEqual({ state: 'ok', models: ['stories'] });
+    // A same-origin GET carries no Origin header; the browser's Sec-Fetch-Site says whose.
+    const bare = `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`;
+    expect(
+      await (await fetch(bare, { headers: { 'sec-fetch-site': 'same-origin' } })).json()
+    ).toEqual({ state: 'ok', models: ['stories'] });
+    expect(await (await fetch(bare)).json()).toEqual({ state: 'origin' });
+    const tags = await fetch(`${server.url}/api/tags`, {
+      headers: { authorization: `Bearer ${created.body.key}`, origin: own }
+    });
+    expect(tags.status).toBe(403);
+    await server.api('DELETE', `/api/admin/widgets/${created.body.widgetKey.id}`);
   });
 });
 

@@ -21,9 +21,14 @@ export async function revokeWidgetKey(keyId: number): Promise<WidgetKeyJson> {
 const attribute = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-/** The script tag for a key: the model is the first listed name without a wildcard. */
+/** The model a key's snippet and preview name: the first listed name without a wildcard. */
+export function snippetModel(models: string[]): string | undefined {
+  return models.find((m) => !m.includes('*'));
+}
+
+/** The script tag for a key. */
 export function widgetSnippet(server: string, key: string, models: string[]): string {
-  const model = models.find((m) => !m.includes('*')) ?? 'MODEL';
+  const model = snippetModel(models) ?? 'MODEL';
   return (
     `<script src="${attribute(`${server}/widget.js`)}" data-model="${attribute(model)}" ` +
     `data-key="${attribute(key)}" async></script>`

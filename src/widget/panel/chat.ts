@@ -1,8 +1,10 @@
 /**
  * The panel's talk with Hearth: one streamed /api/chat request per answer, carrying the
- * widget key, never cookies. When a request fails, the public status probe tells apart
- * an unreachable server, a revoked or unknown key and a page whose origin is not on the
- * key's list (a refused preflight looks like a network error to the page otherwise).
+ * widget key (and the visitor's portal session, which counts only for a key that
+ * requires sign-in). When a request fails, the public status probe tells apart an
+ * unreachable server, a revoked or unknown key, a page whose origin is not on the key's
+ * list (a refused preflight looks like a network error to the page otherwise) and a
+ * visitor who must sign in first.
  */
 import { ApiClient, ApiError, UnreachableError } from '#protocol/client';
 import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types';
@@ -27,22 +29,32 @@ function keyPrefix(key: string): string {
   return /^(hw_[0-9a-f]{8})_/.exec(key)?.[1] ?? '';
 }
 
-/** The widget's client: its key as the bearer, never cookies. */
-function client(config: PanelConfig, token?: string): ApiClient {
-  return new ApiClient({ baseUrl: config.base, token, credentials: 'omit' });
+/** The widget's client: its key as the bearer; cookies only where asked for. */
+function client(config: PanelConfig, token?: string, credentials: RequestCredentials = 'omit') {
+  return new ApiClient({ baseUrl: config.base, token, credentials });
 }
 
 export async function probe(config: PanelConfig): Promise<WidgetState | 'unreachable'> {
   const prefix = keyPrefix(config.key);
   if (!prefix) return 'unknown';
-  try {
-    const status = await client(config).json<WidgetStatusResponse>(
+  const ask = (credentials: RequestCredentials) =>
+    client(config, undefined, credentials).json<WidgetStatusResponse>(
       `/api/widget/status?key=${prefix}`
     );
-    return status.state;
+  try {
+    // First without cookies: the server answers any page that way, so a page whose
+    // origin is not listed still learns why. Only a key that requires sign-in is asked
+    // again with the visitor's session (the origin is listed by then, so this is allowed).
+    const status = await ask('omit');
+    return status.state === 'signin' ? (await ask('include')).state : status.state;
   } catch {
     return 'unreachable';
   }
+}
+
+/** Where a visitor signs in to the portal, returning to the portal's home page. */
+export function signInUrl(config: PanelConfig): string {
+  return new URL('login', config.base).href;
 }
 
 /** Why a request failed, asking the status probe when the answer alone cannot say. */
@@ -63,10 +75,13 @@ export async function* streamChat(
     stream: true
   };
   try {
-    for await (const part of client(config, config.key).ndjson<ChatResponse>('/api/chat', {
-      json: request,
-      signal
-    })) {
+    for await (const part of client(config, config.key, 'include').ndjson<ChatResponse>(
+      '/api/chat',
+      {
+        json: request,
+        signal
+      }
+    )) {
       if (part.message?.content) yield part.message.content;
       if (part.done) return;
     }

@@ -7,7 +7,7 @@ import type { MountPanel } from '../contract';
 import type { HearthWidgetMessage } from '../hearth-widget';
 import { labelsFor, type Labels } from '../labels';
 import { adoptCss } from '../sheet';
-import { ChatFailure, probe, streamChat, type FailureKind } from './chat';
+import { ChatFailure, probe, signInUrl, streamChat, type FailureKind } from './chat';
 import { loadConversation, saveConversation } from './conversation';
 import { PANEL_CSS } from './styles';
 import { buildView, emptyNote, messageView, type PanelView } from './view';
@@ -46,6 +46,15 @@ export const mount: MountPanel = (host, config) => {
 
   const showFailure = (failure: ChatFailure) => {
     view.banner.textContent = failureText(labels, failure);
+    if (failure.kind === 'signin') {
+      const link = document.createElement('a');
+      link.href = signInUrl(config);
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.dataset.testid = 'hw-signin';
+      link.textContent = labels.signInLink;
+      view.banner.append(' ', link);
+    }
     view.banner.dataset.kind = failure.kind;
     view.banner.hidden = false;
     const final = FINAL.has(failure.kind);
@@ -152,18 +161,27 @@ export const mount: MountPanel = (host, config) => {
     if (code) void navigator.clipboard?.writeText(code.textContent ?? '');
   });
 
-  renderAll();
   // Say at once when this page cannot use the key, before the visitor types anything.
-  void probe(config).then((state) => {
-    if (destroyed || state === 'ok') return;
-    showFailure(new ChatFailure(state));
-  });
+  const check = () =>
+    void probe(config).then((state) => {
+      if (destroyed) return;
+      if (state !== 'ok') showFailure(new ChatFailure(state));
+      else if (view.banner.dataset.kind === 'signin') clearFailure();
+    });
+  // A visitor asked to sign in does so in another tab; coming back re-checks.
+  const recheck = () => {
+    if (view.banner.dataset.kind === 'signin' && !running) check();
+  };
+  renderAll();
+  check();
+  window.addEventListener('focus', recheck);
 
   return {
     focus: () => (view.input.disabled ? view.newChat : view.input).focus(),
     destroy() {
       destroyed = true;
       running?.abort();
+      window.removeEventListener('focus', recheck);
       host.container.replaceChildren();
     }
   };

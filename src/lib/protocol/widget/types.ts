@@ -15,6 +15,11 @@ export interface WidgetKeyJson {
   models: string[];
   /** Requests per minute per visitor (client address); 0 = unlimited. */
   rateLimitPerMin: number;
+  /**
+   * Visitors must also be signed in to the portal (its session cookie travels with the
+   * widget's requests, which browsers allow only when the host page is on the same site).
+   */
+  requireSignIn: boolean;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -36,15 +41,19 @@ export interface CreatedWidgetKeyResponse {
  *  - origin: the key is active but this page's origin is not allowed;
  *  - revoked: an administrator revoked the key;
  *  - unknown: no such key;
- *  - off: this server has sign-in off, and widget keys need it on.
+ *  - off: this server has sign-in off, and widget keys need it on;
+ *  - signin: the key requires a signed-in visitor and the request carried no valid
+ *    session (a probe sent without credentials always gets this for such a key).
  */
-export type WidgetState = 'ok' | 'origin' | 'revoked' | 'unknown' | 'off';
+export type WidgetState = 'ok' | 'origin' | 'revoked' | 'unknown' | 'off' | 'signin';
 
 /** GET /api/widget/status?key=<prefix> */
 export interface WidgetStatusResponse {
   state: WidgetState;
-  /** The models the key may chat with, when state is "ok". */
+  /** The models the key may chat with, when state is "ok" or "signin". */
   models?: string[];
+  /** Where a visitor signs in, when state is "signin" (the portal's own page). */
+  signInUrl?: string;
 }
 
 /** The routes a widget key may call: chat, in the Ollama or the OpenAI dialect. */
