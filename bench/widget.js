@@ -1,11 +1,23 @@
 /**
- * The embeddable widget's weight: what a host page loads before the launcher is opened
- * (widget.js) and what opening it adds (the panel and its chunks), as built by
- * `npm run build:widget`, raw, gzipped and brotli-compressed.
+ * The embeddable widget's weight and speed.
+ *  - Weight: what a host page loads before the launcher is opened (widget.js) and what
+ *    opening it adds (the panel and its chunks), raw, gzipped and brotli-compressed.
+ *  - Speed: on a host page (another site, fresh browser context each round, so the panel
+ *    is fetched cold), time from clicking the launcher to a ready panel, and from the
+ *    visitor's Enter to the first token of the answer in the panel, with the server engine and stories260K; against the same request sent
+ *    straight from Node with the same widget key and Origin (the server's own time to
+ *    first token), interleaved round by round, medians of BENCH_ROUNDS (default 5).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { hostPolicy, startHostSite } from '../tests/e2e/fixtures/host-site.ts';
+import { startWidgetServer } from '../tests/e2e/fixtures/widget-server.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PROMPT = 'Once upon a time';
 
 const BUILD = path.resolve(import.meta.dirname, '..', 'build');
 
@@ -43,3 +55,113 @@ const BUDGET = 25 * 1024;
 console.log(
   `loader budget: ${kb(before.gzip)} of ${kb(BUDGET)} gzipped (${before.gzip <= BUDGET ? 'within' : 'OVER'})`
 );
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+
+/** The server's own time to the first answer token for a widget's request. */
+async function directTtft(url, key, origin) {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: PROMPT }] })
+  });
+  if (!response.ok) throw new Error(`direct chat: ${response.status} ${await response.text()}`);
+  const decoder = new TextDecoder();
+  let first;
+  for await (const bytes of response.body) {
+    if (first === undefined && /"content":"[^"]/.test(decoder.decode(bytes, { stream: true })))
+      first = performance.now() - started;
+  }
+  return first;
+}
+
+/**
+ * Asks once and times it inside the page, from the Enter key to the new answer's first
+ * text in the panel's shadow root, so the driver's own round trips do not count.
+ */
+async function timedQuestion(page) {
+  await page.getByTestId('hw-input').fill(PROMPT);
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    const root = document.querySelector('hearth-chat').shadowRoot;
+    const before = root.querySelectorAll('[data-role="assistant"]').length;
+    w.__ttft = new Promise((resolve) => {
+      let sent = 0;
+      const onEnter = (e) => e.key === 'Enter' && (sent = performance.now());
+      document.addEventListener('keydown', onEnter, { capture: true, once: true });
+      const seen = new MutationObserver(() => {
+        const body = root.querySelectorAll('[data-role="assistant"] .body')[before];
+        if (sent && body && /\S/.test(body.textContent)) {
+          seen.disconnect();
+          resolve(performance.now() - sent);
+        }
+      });
+      seen.observe(root, { subtree: true, childList: true, characterData: true });
+    });
+  });
+  await page.getByTestId('hw-input').press('Enter');
+  return page.evaluate(() => /** @type {any} */ (window).__ttft);
+}
+
+/** Launcher click to the first answer text on a host page, in a fresh context. */
+async function widgetTtft(browser, pageUrl) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(pageUrl);
+    const launcher = page.getByTestId('hw-launcher');
+    await launcher.waitFor();
+    const started = performance.now();
+    await launcher.click();
+    await page.getByTestId('hw-input').waitFor();
+    const ready = performance.now() - started;
+    const cold = await timedQuestion(page);
+    await page.getByTestId('hw-send').waitFor(); // the first answer is complete
+    const warm = await timedQuestion(page);
+    return { ready, cold, warm };
+  } finally {
+    await context.close();
+  }
+}
+
+async function speed() {
+  if (!fs.existsSync(path.join(BUILD, 'index.html'))) {
+    console.log('\nbuild/ is missing (run `npm run build`): time to first token skipped');
+    return;
+  }
+  const server = await startWidgetServer();
+  const files = {};
+  const site = await startHostSite('localhost', files, hostPolicy(server.hearth.url));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-first-run'] });
+  try {
+    const { key } = await server.createKey([site.origin]);
+    files['/embed.html'] = {
+      type: 'text/html; charset=utf-8',
+      body: `<!doctype html><title>Wiki</title><script src="${server.hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`
+    };
+    await directTtft(server.hearth.url, key, site.origin); // loads the model
+    const direct = [];
+    const widget = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      direct.push(await directTtft(server.hearth.url, key, site.origin));
+      widget.push(await widgetTtft(browser, `${site.origin}/embed.html`));
+    }
+    const ms = (n) => `${n.toFixed(0).padStart(5)} ms`;
+    const of = (field) => median(widget.map((w) => w[field]));
+    console.log(`\nwidget on a host page, stories260K, server engine, median of ${ROUNDS}:`);
+    console.log(`  launcher click → panel ready (cold chunks)    ${ms(of('ready'))}`);
+    console.log(`  Enter → first token, first question (cold)    ${ms(of('cold'))}`);
+    console.log(`  Enter → first token, second question (warm)   ${ms(of('warm'))}`);
+    console.log(`  same request from Node (the server's own)     ${ms(median(direct))}`);
+    const ratio = (of('warm') / median(direct)).toFixed(1);
+    console.log(`  widget first token (warm) ÷ server's own      ${ratio}×`);
+    console.log('  browser engine: not built yet (engine="browser" answers through the server)');
+  } finally {
+    await browser.close();
+    await site.close();
+    await server.hearth.stop();
+  }
+}
+
+await speed();

@@ -3,13 +3,12 @@
  * on http://localhost:PORT_A embeds Hearth from http://127.0.0.1:PORT_B (sign-in on)
  * with one script tag and a widget key, and chats with the real stories260K model.
  */
-import fs from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, STORIES_PATH } from './fixtures/test';
-import { startHearth, type HearthProcess } from './fixtures/hearth-server';
+import { test, expect } from './fixtures/test';
+import type { HearthProcess } from './fixtures/hearth-server';
+import { ADMIN, startWidgetServer, type WidgetServer } from './fixtures/widget-server';
 import { hostPolicy, startHostSite, type HostFiles, type HostSite } from './fixtures/host-site';
 
-const STORIES_SHA256 = '7efbb964883be7eb395cea534bf9cf9826781f39a504e9710a00dfc4839579b5';
 const PROMPT = 'Once upon a time';
 const HOSTILE_CSS = '* { all: unset } div { display: none !important } html { font-size: 40px }';
 const XSS_ATTR = '<img src=x onerror="window.__xss=1">';
@@ -21,37 +20,11 @@ let site: HostSite;
 let otherSite: HostSite;
 /** Same site as Hearth (127.0.0.1, another port): the portal's session cookie travels. */
 let sameSite: HostSite;
-let admin: { cookie: string; 'x-csrf-token': string };
+let server: WidgetServer;
 let widgetKey: string;
 let expectedAnswer: string;
 /** What both host sites serve; filled in once their origins are known. */
 const files: HostFiles = {};
-
-async function adminCall(method: string, route: string, body?: unknown) {
-  const res = await fetch(hearth.url + route, {
-    method,
-    headers: body === undefined ? admin : { ...admin, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return (text ? JSON.parse(text) : undefined) as any;
-}
-
-async function createKey(
-  origins: string[],
-  requireSignIn = false
-): Promise<{ key: string; id: number }> {
-  const created = await adminCall('POST', '/api/admin/widgets', {
-    name: 'Intranet wiki',
-    origins,
-    models: ['stories'],
-    rateLimitPerMin: 0,
-    requireSignIn
-  });
-  return { key: created.key, id: created.widgetKey.id };
-}
 
 function page(body: string, lang = 'en', head = ''): { type: string; body: string } {
   return {
@@ -86,29 +59,9 @@ function hostFiles(key: string, staffKey: string): HostFiles {
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  hearth = await startHearth({ HEARTH_AUTH: 'on' });
-  const setup = await fetch(`${hearth.url}/api/auth/setup`, {
-    method: 'POST',
-    body: JSON.stringify({ username: 'admin', password: 'admin password 1' })
-  });
-  const session = (await setup.json()) as { csrfToken: string };
-  admin = {
-    cookie: setup.headers.get('set-cookie')!.split(';')[0],
-    'x-csrf-token': session.csrfToken
-  };
-  const digest = `sha256:${STORIES_SHA256}`;
-  const upload = await fetch(`${hearth.url}/api/blobs/${digest}`, {
-    method: 'POST',
-    headers: admin,
-    body: fs.readFileSync(STORIES_PATH)
-  });
-  expect(upload.status).toBe(201);
-  await adminCall('POST', '/api/create', {
-    model: 'stories',
-    files: { 'stories260K.gguf': digest },
-    parameters: { temperature: 0, num_predict: 40 },
-    stream: false
-  });
+  server = await startWidgetServer();
+  hearth = server.hearth;
+  const { adminCall, createKey } = server;
   // What the model itself answers, greedily, to the prompt the visitor will type.
   const reference = await adminCall('POST', '/api/chat', {
     model: 'stories',
@@ -124,7 +77,7 @@ test.beforeAll(async () => {
   otherSite = await startHostSite('127.0.0.2', files, policy());
   sameSite = await startHostSite('127.0.0.1', files, policy());
   widgetKey = (await createKey([site.origin])).key;
-  const staffKey = (await createKey([sameSite.origin], true)).key;
+  const staffKey = (await createKey([sameSite.origin], { requireSignIn: true })).key;
   Object.assign(files, hostFiles(widgetKey, staffKey));
   await adminCall('POST', '/api/admin/users', { username: 'nurse', password: 'nurse password 1' });
 });
@@ -257,14 +210,12 @@ test('a page whose origin is not on the key gets a clear refusal and no answer',
 });
 
 test('a revoked key stops the widget on its next question', async ({ page: p }) => {
-  const { key, id } = await createKey([site.origin]);
-  files['/revoked.html'] = page(
-    `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`
-  );
+  const { key, id } = await server.createKey([site.origin]);
+  files['/revoked.html'] = page(embedTag(key));
   await p.goto(`${site.origin}/revoked.html`);
   await launcher(p).click();
   await expect(p.getByTestId('hw-input')).toBeEnabled();
-  await adminCall('DELETE', `/api/admin/widgets/${id}`);
+  await server.adminCall('DELETE', `/api/admin/widgets/${id}`);
   await ask(p, PROMPT);
   await expect(banner(p)).toHaveText(/switched off by an administrator/);
   await expect(answers(p)).toHaveCount(0);
@@ -395,8 +346,8 @@ test('an administrator creates a widget key in /admin, copies its snippet and re
   const context = await browser.newContext({ baseURL: hearth.url });
   const p = await context.newPage();
   await p.goto('/login');
-  await p.getByTestId('login-username').fill('admin');
-  await p.getByTestId('login-password').fill('admin password 1');
+  await p.getByTestId('login-username').fill(ADMIN.username);
+  await p.getByTestId('login-password').fill(ADMIN.password);
   await p.getByTestId('login-submit').click();
   await expect(p.getByTestId('user-menu')).toBeVisible();
 
