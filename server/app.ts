@@ -101,7 +101,7 @@ export async function buildApp(
   registerGuard(app, auth);
   registerAuthRoutes(app, auth);
   registerAdminRoutes(app, auth, store);
-  registerWidgetRoutes(app, auth);
+  registerWidgetRoutes(app, auth, config.appDir);
   registerWidgetLimits(app);
   options.configure?.(app, ctx);
   registerMonitoring(app, ctx, options.monitoring ?? monitoringOptionsFromEnv());

@@ -111,5 +111,9 @@ export const MIGRATIONS: string[] = [
   // A widget key may also require the visitor to be signed in to the portal.
   `
   ALTER TABLE widget_keys ADD COLUMN require_sign_in INTEGER NOT NULL DEFAULT 0;
+  `,
+  // A widget key may let visitors download its models to run them in their own tab.
+  `
+  ALTER TABLE widget_keys ADD COLUMN browser_engine INTEGER NOT NULL DEFAULT 0;
   `
 ];

@@ -15,9 +15,8 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * Who may embed a response in a frame. The app itself: only its own origin (another site
- * framed the whole app to overlay it). The future embeddable widget will get its own
- * rule listing the origins allowed to embed it and pass it to pageSecurityHeaders() for
- * its routes only, leaving the app's rule untouched.
+ * framed the whole app to overlay it). The widget's engine page lists the origins of the
+ * widget key it serves (server/widget/routes.ts), leaving the app's rule untouched.
  */
 export interface FrameRule {
   /** frame-ancestors sources: "'self'", "'none'", or origins such as "https://intranet.example". */

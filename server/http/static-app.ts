@@ -13,7 +13,12 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addVary, negotiateCoding, type ContentCoding } from './compression';
 import { isApiPath } from './errors';
-import { AppPolicy, NOT_BUILT_POLICY, pageSecurityHeaders } from './security-headers';
+import {
+  AppPolicy,
+  NOT_BUILT_POLICY,
+  pageSecurityHeaders,
+  type FrameRule
+} from './security-headers';
 import { WIDGET_ASSET_HEADERS } from '../widget/assets';
 import { isWidgetAssetPath } from '../widget/routes-policy';
 
@@ -60,8 +65,16 @@ async function readIndex(
   return { body: await fs.promises.readFile(indexPath) };
 }
 
-/** Serves index.html (the SPA shell), or a page saying how to build it. */
-export async function sendAppIndex(reply: FastifyReply, appDir: string): Promise<FastifyReply> {
+/**
+ * Serves index.html (the SPA shell), or a page saying how to build it. `frame` says who
+ * may embed the page: the app's own origin unless a route says otherwise (the widget's
+ * engine page).
+ */
+export async function sendAppIndex(
+  reply: FastifyReply,
+  appDir: string,
+  frame?: FrameRule
+): Promise<FastifyReply> {
   reply.headers(ISOLATION_HEADERS).header('Cache-Control', REVALIDATE);
   let index: { body: Buffer; coding?: ContentCoding };
   try {
@@ -76,7 +89,7 @@ export async function sendAppIndex(reply: FastifyReply, appDir: string): Promise
   addVary(reply, 'Accept-Encoding');
   if (index.coding) reply.header('Content-Encoding', index.coding);
   return reply
-    .headers(pageSecurityHeaders(appPolicy(appDir).current()))
+    .headers(pageSecurityHeaders(appPolicy(appDir).current(), frame))
     .type('text/html; charset=utf-8')
     .send(index.body);
 }

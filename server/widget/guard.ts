@@ -16,22 +16,25 @@ import type { Auth } from '../auth/service';
 import type { User } from '../auth/users';
 import { looksLikeWidgetKey, type WidgetKey } from './keys';
 import { pageAllowed } from './origins';
-import { isWidgetChatPath } from './routes-policy';
+import { isWidgetChatPath, isWidgetDownloadRequest } from './routes-policy';
 
 /**
  * The account a widget request acts as: no account at all, or the signed-in visitor when
- * the key requires one (named in audit and usage) — with the key's grants either way.
+ * the key requires one (named in audit and usage) — with the key's grants either way, and
+ * never an administrator's rights, even when the visitor is one.
  */
 function widgetPrincipal(key: WidgetKey, visitor: User | undefined): Principal {
   return {
-    user: visitor ?? {
-      id: 0,
-      username: `widget:${key.prefix}`,
-      displayName: key.name,
-      role: 'user',
-      disabled: false,
-      createdAt: key.createdAt
-    },
+    user: visitor
+      ? { ...visitor, role: 'user' }
+      : {
+          id: 0,
+          username: `widget:${key.prefix}`,
+          displayName: key.name,
+          role: 'user',
+          disabled: false,
+          createdAt: key.createdAt
+        },
     via: 'widget',
     widget: key,
     grants: key.models.map((modelPattern) => ({
@@ -39,7 +42,7 @@ function widgetPrincipal(key: WidgetKey, visitor: User | undefined): Principal {
       subjectId: 0,
       modelPattern,
       canUse: true,
-      canDownload: false
+      canDownload: key.browserEngine
     }))
   };
 }
@@ -54,7 +57,9 @@ export function createWidgetGuard(auth: Auth) {
   ): Promise<Principal> {
     if (!auth.enabled)
       throw new ForbiddenError('widget keys need sign-in on this server (HEARTH_AUTH=on)');
-    if (req.method !== 'POST' || !isWidgetChatPath(req.url))
+    const chat = req.method === 'POST' && isWidgetChatPath(req.url);
+    const download = isWidgetDownloadRequest(req.method, req.url);
+    if (!chat && !download)
       throw new ForbiddenError(
         'a widget key can only chat (POST /api/chat or /v1/chat/completions)'
       );
@@ -62,6 +67,10 @@ export function createWidgetGuard(auth: Auth) {
     const key = looksLikeWidgetKey(presented) ? store.widgets.lookup(presented) : undefined;
     if (!key) throw new UnauthorizedError('invalid widget key');
     if (key.revokedAt !== null) throw new UnauthorizedError('this widget key has been revoked');
+    if (download && !key.browserEngine)
+      throw new ForbiddenError(
+        'this widget key does not let visitors download models (its browser engine is off)'
+      );
     const origin = req.headers.origin;
     if (!pageAllowed(key.origins, req))
       throw new ForbiddenError(
@@ -69,7 +78,11 @@ export function createWidgetGuard(auth: Auth) {
           ? `origin "${origin}" is not allowed for this widget key`
           : 'a widget key is for web pages: the request has no Origin header'
       );
-    const taken = limiter.take(`${key.id} ${req.ip}`, key.rateLimitPerMin);
+    // Questions count against the visitor's rate; the engine page's downloads do not (a
+    // visitor fetches a model once, and a slow link may need a few resumed requests).
+    const taken = chat
+      ? limiter.take(`${key.id} ${req.ip}`, key.rateLimitPerMin)
+      : { ok: true as const };
     if (!taken.ok)
       throw new RateLimitedError(
         `rate limit exceeded for this widget; retry in ${taken.retryAfterSeconds} s`,

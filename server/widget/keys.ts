@@ -56,6 +56,7 @@ function toWidgetKey(row: Row): WidgetKey {
     models: jsonList(row.models),
     rateLimitPerMin: Number(row.rate_limit_per_min),
     requireSignIn: Number(row.require_sign_in) === 1,
+    browserEngine: Number(row.browser_engine) === 1,
     createdBy: optionalNumber(row.created_by),
     createdAt: Number(row.created_at),
     lastUsedAt: optionalNumber(row.last_used_at),
@@ -64,7 +65,7 @@ function toWidgetKey(row: Row): WidgetKey {
 }
 
 const COLUMNS =
-  'id, name, prefix, origins, models, rate_limit_per_min, require_sign_in, created_by, created_at, last_used_at, revoked_at';
+  'id, name, prefix, origins, models, rate_limit_per_min, require_sign_in, browser_engine, created_by, created_at, last_used_at, revoked_at';
 
 export class WidgetKeys {
   constructor(private readonly db: HearthDatabase) {}
@@ -81,8 +82,8 @@ export class WidgetKeys {
       const { lastId } = this.db.run(
         `INSERT INTO widget_keys
            (name, key_hash, prefix, origins, models, rate_limit_per_min, require_sign_in,
-            created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            browser_engine, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           input.name,
           sha256(key),
@@ -91,6 +92,7 @@ export class WidgetKeys {
           JSON.stringify(input.models),
           input.rateLimitPerMin,
           input.requireSignIn ? 1 : 0,
+          input.browserEngine ? 1 : 0,
           input.createdBy,
           Date.now()
         ]

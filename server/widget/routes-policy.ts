@@ -12,6 +12,16 @@ export function isWidgetChatPath(url: string): boolean {
   return CHAT_PATHS.has(canonicalPath(url));
 }
 
+/**
+ * What a browser-engine widget fetches from the engine page (same origin as the portal):
+ * the weights listing and the GGUF blobs it names.
+ */
+export function isWidgetDownloadRequest(method: string, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const path = canonicalPath(url);
+  return path === '/api/portal/weights' || /^\/v2\/[^/]+\/[^/]+\/blobs\/[^/]+$/.test(path);
+}
+
 export function isWidgetStatusPath(url: string): boolean {
   return canonicalPath(url) === WIDGET_STATUS_ROUTE;
 }

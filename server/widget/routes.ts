@@ -10,11 +10,14 @@ import { auditor } from '../api/admin';
 import { idText } from '#protocol/portal/decimal';
 import type { Auth } from '../auth/service';
 import { parse } from '../auth/wire';
-import type {
-  CreatedWidgetKeyResponse,
-  WidgetKeyJson,
-  WidgetStatusResponse
+import {
+  WIDGET_ENGINE_PAGE,
+  type CreatedWidgetKeyResponse,
+  type WidgetKeyJson,
+  type WidgetStatusResponse
 } from '#protocol/widget/types';
+import { sendAppIndex } from '../http/static-app';
+import type { FrameRule } from '../http/security-headers';
 import { newWidgetKeySchema } from '#protocol/widget/requests';
 import { sessionPrincipal } from '../auth/session-principal';
 import { looksLikeWidgetPrefix, type WidgetKey } from './keys';
@@ -34,13 +37,24 @@ export function widgetKeyJson(key: WidgetKey): WidgetKeyJson {
     models: key.models,
     rateLimitPerMin: key.rateLimitPerMin,
     requireSignIn: key.requireSignIn,
+    browserEngine: key.browserEngine,
     createdAt: new Date(key.createdAt).toISOString(),
     lastUsedAt: iso(key.lastUsedAt),
     revokedAt: iso(key.revokedAt)
   };
 }
 
-export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
+/**
+ * Who may frame the engine page for a key: the portal and the key's origins, while the
+ * key is active and lets visitors run models in their tab. Origin rules are canonical
+ * (scheme, host or *.host, port), which is also valid CSP source syntax.
+ */
+function engineFrameRule(key: WidgetKey | undefined): FrameRule {
+  const usable = key && key.revokedAt === null && key.browserEngine;
+  return { ancestors: usable ? ["'self'", ...key.origins] : ["'self'"] };
+}
+
+export function registerWidgetRoutes(app: FastifyInstance, auth: Auth, appDir: string): void {
   const audit = auditor(auth);
 
   // → { widgetKeys: WidgetKeyJson[] }
@@ -75,6 +89,16 @@ export function registerWidgetRoutes(app: FastifyInstance, auth: Auth): void {
     const widgetKey = store.widgets.revoke(id);
     await audit(req, { action: 'widget.revoke', target: widgetKey.prefix });
     return { widgetKey: widgetKeyJson(widgetKey) };
+  });
+
+  // ?key=hw_1a2b3c4d → the app's shell for the widget's browser engine, framable by the
+  // key's origins only.
+  app.get(WIDGET_ENGINE_PAGE, async (req, reply) => {
+    const { key: prefix } = parse(statusQuery, req.query);
+    const store = auth.enabled ? await auth.store() : undefined;
+    const key =
+      prefix && looksLikeWidgetPrefix(prefix) ? store?.widgets.byPrefix(prefix) : undefined;
+    return sendAppIndex(reply, appDir, engineFrameRule(key));
   });
 
   // ?key=hw_1a2b3c4d → WidgetStatusResponse, for the Origin (and the session, when the

@@ -325,6 +325,18 @@ describe('a key that requires a signed-in visitor', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(((await res.json()) as { message: { content: string } }).message.content).not.toBe('');
     expect((await status({ cookie: server.headers.cookie })).state).toBe('ok');
+    // The visitor here is an administrator; through the widget they still get only its models.
+    const other = await fetch(`${server.url}/api/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${signedKey}`,
+        'content-type': 'application/json',
+        origin: WIKI,
+        cookie: server.headers.cookie
+      },
+      body: JSON.stringify({ model: 'secret-stories', messages: MESSAGES, stream: false })
+    });
+    expect(other.status).toBe(403);
   });
 
   it('ignores the session for a key that does not require one', async () => {
@@ -368,6 +380,89 @@ describe('the portal previewing a key', () => {
     });
     expect(tags.status).toBe(403);
     await server.api('DELETE', `/api/admin/widgets/${created.body.widgetKey.id}`);
+  });
+});
+
+describe('a key whose visitors may run its models in their tab', () => {
+  let browserKey: string;
+  let browserPrefix: string;
+  let browserId: number;
+  const fromEngine = (route: string, token: string, headers: Record<string, string> = {}) =>
+    fetch(server.url + route, {
+      headers: { authorization: `Bearer ${token}`, 'sec-fetch-site': 'same-origin', ...headers }
+    });
+
+  beforeAll(async () => {
+    const created = await server.api('POST', '/api/admin/widgets', {
+      name: 'in the tab',
+      origins: ['https://*.corp.example'],
+      models: ['stories'],
+      rateLimitPerMin: 1,
+      browserEngine: true
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.widgetKey.browserEngine).toBe(true);
+    browserKey = created.body.key;
+    browserPrefix = created.body.widgetKey.prefix;
+    browserId = created.body.widgetKey.id;
+  });
+  afterAll(() => server.api('DELETE', `/api/admin/widgets/${browserId}`));
+
+  it('lets the engine page list and download its models only, sha256 intact', async () => {
+    const listing = await fromEngine('/api/portal/weights', browserKey);
+    expect(listing.status).toBe(200);
+    const { models } = (await listing.json()) as {
+      models: { name: string; url: string; digest: string }[];
+    };
+    expect(models.map((m) => m.name)).toEqual(['stories:latest']);
+    expect(models[0].digest).toBe(STORIES_SHA256);
+    // Downloads are not questions: more of them than the key's rate of 1 per minute.
+    for (let i = 0; i < 2; i++) {
+      const blob = await fromEngine(models[0].url, browserKey, { range: 'bytes=0-15' });
+      expect(blob.status).toBe(206);
+      expect(
+        Buffer.from(await blob.arrayBuffer())
+          .subarray(0, 4)
+          .toString()
+      ).toBe('GGUF');
+    }
+  });
+
+  it('refuses downloads from other pages, of other models, and for keys without it', async () => {
+    const foreign = await fromEngine('/api/portal/weights', browserKey, {
+      'sec-fetch-site': 'cross-site',
+      origin: WIKI
+    });
+    expect(foreign.status).toBe(403);
+    const listing = await fromEngine('/api/portal/weights', browserKey);
+    const secret = ((await listing.json()) as { models: { url: string }[] }).models[0].url.replace(
+      'stories',
+      'secret-stories'
+    );
+    expect((await fromEngine(secret, browserKey)).status).toBe(403);
+    const plain = await server.api('POST', '/api/admin/widgets', {
+      name: 'server only',
+      origins: [WIKI],
+      models: ['stories']
+    });
+    const refused = await fromEngine('/api/portal/weights', plain.body.key);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/browser engine is off/);
+    await server.api('DELETE', `/api/admin/widgets/${plain.body.widgetKey.id}`);
+  });
+
+  it('serves the engine page framable by the key origins only', async () => {
+    const ancestors = async (query: string) => {
+      const res = await fetch(`${server.url}/embed/engine${query}`, {
+        headers: { accept: 'text/html' }
+      });
+      expect(res.status).toBe(200);
+      return /frame-ancestors ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
+    };
+    expect(await ancestors(`?key=${browserPrefix}`)).toBe("'self' https://*.corp.example");
+    expect(await ancestors(`?key=${prefix}`)).toBe("'self'");
+    expect(await ancestors('?key=hw_00000000')).toBe("'self'");
+    expect(await ancestors('')).toBe("'self'");
   });
 });
 

@@ -24,7 +24,8 @@ export const newWidgetKeySchema = z.object({
   origins: z.array(originSchema).min(1, 'list at least one origin').max(100).transform(unique),
   models: z.array(patternSchema).min(1, 'list at least one model').max(100).transform(unique),
   rateLimitPerMin: z.number().int().min(0).max(100_000).default(20),
-  requireSignIn: z.boolean().default(false)
+  requireSignIn: z.boolean().default(false),
+  browserEngine: z.boolean().default(false)
 });
 
 export type NewWidgetKey = z.input<typeof newWidgetKeySchema>;

@@ -20,6 +20,11 @@ export interface WidgetKeyJson {
    * widget's requests, which browsers allow only when the host page is on the same site).
    */
   requireSignIn: boolean;
+  /**
+   * Visitors may download the key's models (GGUF, from the portal) to run them in their
+   * own tab (engine="browser" or "auto"); otherwise answers always come from the server.
+   */
+  browserEngine: boolean;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -59,3 +64,9 @@ export interface WidgetStatusResponse {
 /** The routes a widget key may call: chat, in the Ollama or the OpenAI dialect. */
 export const WIDGET_CHAT_ROUTES = ['/api/chat', '/v1/chat/completions'] as const;
 export const WIDGET_STATUS_ROUTE = '/api/widget/status';
+/**
+ * The page that runs a widget's browser engine, framed by the host page's panel: on the
+ * portal's origin, so every page of a site shares one cached copy of the weights.
+ * `?key=<prefix>` names the key whose origins may frame it.
+ */
+export const WIDGET_ENGINE_PAGE = '/embed/engine';
