@@ -6,7 +6,8 @@
  *    is fetched cold), time from clicking the launcher to a ready panel, and from the
  *    visitor's Enter to the first token of the answer in the panel, with the server engine and stories260K; against the same request sent
  *    straight from Node with the same widget key and Origin (the server's own time to
- *    first token), interleaved round by round, medians of BENCH_ROUNDS (default 5).
+ *    first token), interleaved round by round, medians of BENCH_ROUNDS (default 5). The
+ *    same for the browser engine (engine="browser"), on a page of the portal's own site.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,34 +133,52 @@ async function speed() {
   }
   const server = await startWidgetServer();
   const files = {};
-  const site = await startHostSite('localhost', files, hostPolicy(server.hearth.url));
+  const policy = hostPolicy(server.hearth.url);
+  // The server engine from another site; the browser engine from the portal's own site
+  // (another port), where the engine page keeps the weights (see README).
+  const site = await startHostSite('localhost', files, policy);
+  const sameSite = await startHostSite('127.0.0.1', files, policy);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-first-run'] });
+  const embed = (key, engine) => ({
+    type: 'text/html; charset=utf-8',
+    body: `<!doctype html><title>Wiki</title><script src="${server.hearth.url}/widget.js" data-model="stories" data-key="${key}" data-engine="${engine}" async></script>`
+  });
   try {
     const { key } = await server.createKey([site.origin]);
-    files['/embed.html'] = {
-      type: 'text/html; charset=utf-8',
-      body: `<!doctype html><title>Wiki</title><script src="${server.hearth.url}/widget.js" data-model="stories" data-key="${key}" async></script>`
-    };
+    const inTab = await server.createKey([sameSite.origin], { browserEngine: true });
+    files['/embed.html'] = embed(key, 'server');
+    files['/in-tab.html'] = embed(inTab.key, 'browser');
     await directTtft(server.hearth.url, key, site.origin); // loads the model
     const direct = [];
     const widget = [];
+    const tab = [];
     for (let round = 0; round < ROUNDS; round++) {
       direct.push(await directTtft(server.hearth.url, key, site.origin));
       widget.push(await widgetTtft(browser, `${site.origin}/embed.html`));
+      tab.push(await widgetTtft(browser, `${sameSite.origin}/in-tab.html`));
     }
     const ms = (n) => `${n.toFixed(0).padStart(5)} ms`;
-    const of = (field) => median(widget.map((w) => w[field]));
-    console.log(`\nwidget on a host page, stories260K, server engine, median of ${ROUNDS}:`);
-    console.log(`  launcher click → panel ready (cold chunks)    ${ms(of('ready'))}`);
-    console.log(`  Enter → first token, first question (cold)    ${ms(of('cold'))}`);
-    console.log(`  Enter → first token, second question (warm)   ${ms(of('warm'))}`);
-    console.log(`  same request from Node (the server's own)     ${ms(median(direct))}`);
-    const ratio = (of('warm') / median(direct)).toFixed(1);
-    console.log(`  widget first token (warm) ÷ server's own      ${ratio}×`);
-    console.log('  browser engine: not built yet (engine="browser" answers through the server)');
+    const of = (list, field) => median(list.map((w) => w[field]));
+    console.log(
+      `\nwidget on a host page, stories260K, median of ${ROUNDS} fresh browser contexts:`
+    );
+    console.log('                                                 server engine   browser engine');
+    const row = (label, field) =>
+      console.log(`  ${label.padEnd(44)} ${ms(of(widget, field))}      ${ms(of(tab, field))}`);
+    row('launcher click → panel ready (cold chunks)', 'ready');
+    row('Enter → first token, first question', 'cold');
+    row('Enter → first token, second question', 'warm');
+    console.log(`  same request from Node (the server's own)    ${ms(median(direct))}`);
+    const ratio = (of(widget, 'warm') / median(direct)).toFixed(1);
+    console.log(`  server engine, second question ÷ server's own ${ratio}×`);
+    console.log(
+      "  (the browser engine's first question includes downloading the model into the\n" +
+        '   fresh context and starting wllama; the second runs from memory)'
+    );
   } finally {
     await browser.close();
     await site.close();
+    await sameSite.close();
     await server.hearth.stop();
   }
 }

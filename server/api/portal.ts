@@ -92,7 +92,8 @@ async function ggufWeights(ctx: ServerContext, request: FastifyRequest): Promise
       context_length: info.contextLength ?? null,
       completionOnly: !(typeof chatTemplate === 'string' && chatTemplate) && !model.template,
       embedding: info.embedding,
-      url: `/v2/${name.namespace}/${name.model}/blobs/sha256:${hex}`
+      url: `/v2/${name.namespace}/${name.model}/blobs/sha256:${hex}`,
+      ...(Object.keys(model.parameters).length > 0 ? { parameters: model.parameters } : {})
     });
   }
   return out;

@@ -113,8 +113,9 @@ export function registerWidgetRoutes(app: FastifyInstance, auth: Auth, appDir: s
     if (!key) return { state: 'unknown' };
     if (key.revokedAt !== null) return { state: 'revoked' };
     if (!pageAllowed(key.origins, req)) return { state: 'origin' };
+    const usable = { models: key.models, browserEngine: key.browserEngine };
     if (key.requireSignIn && !sessionPrincipal(req, store))
-      return { state: 'signin', models: key.models, signInUrl: '/login' };
-    return { state: 'ok', models: key.models };
+      return { state: 'signin', ...usable, signInUrl: '/login' };
+    return { state: 'ok', ...usable };
   });
 }

@@ -2,7 +2,7 @@
  * What the loader (widget.js) hands the panel chunk it imports on open. Types only, so
  * the two builds share no code at run time and the loader stays small.
  */
-import type { HearthWidgetLang, HearthWidgetMessage } from './hearth-widget';
+import type { HearthWidgetEngine, HearthWidgetLang, HearthWidgetMessage } from './hearth-widget';
 
 export interface PanelConfig {
   /** Where Hearth serves the widget: "https://hearth.example/" (always ends in "/"). */
@@ -13,6 +13,7 @@ export interface PanelConfig {
   placeholder: string;
   system: string;
   title: string;
+  engine: HearthWidgetEngine;
   /** localStorage key of this page's conversation. */
   storageKey: string;
 }

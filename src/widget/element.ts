@@ -5,7 +5,7 @@
  * the panel's code (Markdown renderer included) is imported only when the panel opens.
  */
 import type { MountPanel, PanelConfig, PanelHandle } from './contract';
-import type { HearthWidgetOptions } from './hearth-widget';
+import type { HearthWidgetEngine, HearthWidgetOptions } from './hearth-widget';
 import { labelsFor, pickLang } from './labels';
 import { adoptCss } from './sheet';
 import { LAUNCHER_ICON, LOADER_CSS } from './styles';
@@ -15,6 +15,10 @@ export interface WidgetDefaults extends HearthWidgetOptions {
   /** Where widget.js came from, ending in "/". */
   base: string;
   position?: string;
+}
+
+function engineOf(value: string): HearthWidgetEngine {
+  return value === 'browser' || value === 'auto' ? value : 'server';
 }
 
 const FOCUSABLE = 'button:not([disabled]), textarea:not([disabled]), a[href], [tabindex="0"]';
@@ -104,6 +108,7 @@ export function defineHearthChat(defaults: WidgetDefaults, events: WidgetEvents)
         placeholder: this.option('placeholder') || labelsFor(lang).placeholder,
         system: this.option('system'),
         title: this.option('title') || labelsFor(lang).title,
+        engine: engineOf(this.option('engine')),
         storageKey: `hearth-widget:${defaults.base}:${model}:${location.pathname}${scope}`
       };
     }

@@ -20,7 +20,15 @@ export interface HearthWidgetOptions {
   system?: string;
   /** Heading of the panel. */
   title?: string;
+  /**
+   * Where answers are computed: "server" (the default), "browser" (the visitor's tab
+   * downloads the model from the portal once and answers offline; the widget key must
+   * allow it) or "auto" (the tab when the model fits this device, else the server).
+   */
+  engine?: HearthWidgetEngine;
 }
+
+export type HearthWidgetEngine = 'auto' | 'server' | 'browser';
 
 export interface HearthWidgetMessage {
   role: 'user' | 'assistant';
@@ -53,8 +61,7 @@ export interface HearthChatAttributes {
   placeholder?: string;
   system?: string;
   title?: string;
-  /** Only "server" today; "auto" and "browser" answer through the server as well. */
-  engine?: 'auto' | 'server' | 'browser';
+  engine?: HearthWidgetEngine;
 }
 
 declare global {

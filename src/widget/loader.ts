@@ -24,6 +24,7 @@ function install(): void {
     placeholder: data.placeholder,
     system: data.system,
     title: data.title,
+    engine: data.engine === 'browser' || data.engine === 'auto' ? data.engine : undefined,
     position: data.position
   };
   const events = new WidgetEvents();

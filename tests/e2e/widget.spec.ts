@@ -4,7 +4,7 @@
  * with one script tag and a widget key, and chats with the real stories260K model.
  */
 import type { Page } from '@playwright/test';
-import { test, expect } from './fixtures/test';
+import { test, expect, GREEDY_CONTINUATION } from './fixtures/test';
 import type { HearthProcess } from './fixtures/hearth-server';
 import { ADMIN, startWidgetServer, type WidgetServer } from './fixtures/widget-server';
 import { hostPolicy, startHostSite, type HostFiles, type HostSite } from './fixtures/host-site';
@@ -178,6 +178,61 @@ test('a key that requires sign-in asks the visitor to sign in, then answers', as
   await p.evaluate(() => window.dispatchEvent(new Event('focus')));
   await expect(banner(p)).toBeHidden();
 
+  await ask(p, PROMPT);
+  await expect(answers(p).first()).toContainText(expectedAnswer, { timeout: 60_000 });
+});
+
+// The intranet case: pages on the same site as the portal (wiki.corp.example beside
+// hearth.corp.example), where the engine page's storage is the portal's own. A page of
+// another site gets storage of its own, or none where the browser blocks third-party
+// storage, as this Chromium's fresh contexts do (README: "Put Hearth on your site").
+test('engine="browser" answers in the tab, and the next page of the site reuses the weights', async ({
+  page: p
+}) => {
+  const { key } = await server.createKey([sameSite.origin], { browserEngine: true });
+  const tag = (extra: string) =>
+    `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${key}" ${extra} async></script>`;
+  files['/in-tab.html'] = page(`<h1>Ward handbook</h1>${tag('data-engine="browser"')}`);
+  files['/in-tab-too.html'] = page(`<h1>Night shift</h1>${tag('data-engine="auto"')}`);
+  const asked: string[] = [];
+  p.on('request', (r) => {
+    if (r.url().startsWith(hearth.url)) asked.push(new URL(r.url()).pathname);
+  });
+  const inference = () => asked.filter((path) => /\/api\/(chat|generate)|\/v1\//.test(path));
+  const blobs = () => asked.filter((path) => path.includes('/blobs/'));
+
+  await p.goto(`${sameSite.origin}/in-tab.html`);
+  await launcher(p).click();
+  await expect(p.getByTestId('hw-engine')).toContainText('Runs in your browser');
+  await expect(p.getByTestId('hw-engine')).toContainText('downloads the model');
+  await ask(p, 'Once upon a time');
+  await expect(answers(p).first()).toContainText(GREEDY_CONTINUATION, { timeout: 90_000 });
+  await expect(p.getByTestId('hw-send')).toBeVisible();
+  expect(inference()).toEqual([]);
+  expect(blobs().length).toBeGreaterThan(0);
+
+  // Another page of the same site, in the same browser: the cached copy, no download.
+  asked.length = 0;
+  await p.goto(`${sameSite.origin}/in-tab-too.html`);
+  await launcher(p).click();
+  await expect(p.getByTestId('hw-engine')).toHaveText(
+    'Runs in your browser: what you type stays on this device.'
+  );
+  await ask(p, 'Once upon a time');
+  await expect(answers(p).first()).toContainText(GREEDY_CONTINUATION, { timeout: 90_000 });
+  expect(blobs()).toEqual([]);
+  expect(inference()).toEqual([]);
+});
+
+test('engine="auto" says it answers on the server when the key keeps models there', async ({
+  page: p
+}) => {
+  files['/auto.html'] = page(
+    `<script src="${hearth.url}/widget.js" data-model="stories" data-key="${widgetKey}" data-engine="auto" async></script>`
+  );
+  await p.goto(`${site.origin}/auto.html`);
+  await launcher(p).click();
+  await expect(p.getByTestId('hw-engine')).toHaveText('Answered by your organisation’s server.');
   await ask(p, PROMPT);
   await expect(answers(p).first()).toContainText(expectedAnswer, { timeout: 60_000 });
 });

@@ -244,7 +244,7 @@ describe('a widget key on its host pages', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe(origin === WIKI ? WIKI : '*');
       return res.json();
     };
-    expect(await probe(WIKI)).toEqual({ state: 'ok', models: ['stories'] });
+    expect(await probe(WIKI)).toEqual({ state: 'ok', models: ['stories'], browserEngine: false });
     expect(await probe(EVIL)).toEqual({ state: 'origin' });
     expect(await probe(WIKI, 'hw_00000000')).toEqual({ state: 'unknown' });
   });
@@ -314,6 +314,7 @@ describe('a key that requires a signed-in visitor', () => {
     expect(await status({})).toEqual({
       state: 'signin',
       models: ['stories'],
+      browserEngine: false,
       signInUrl: '/login'
     });
   });
@@ -368,12 +369,12 @@ describe('the portal previewing a key', () => {
       `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`,
       { headers: { origin: own } }
     );
-    expect(await probe.json()).toEqual({ state: 'ok', models: ['stories'] });
+    expect(await probe.json()).toEqual({ state: 'ok', models: ['stories'], browserEngine: false });
     // A same-origin GET carries no Origin header; the browser's Sec-Fetch-Site says whose.
     const bare = `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`;
     expect(
       await (await fetch(bare, { headers: { 'sec-fetch-site': 'same-origin' } })).json()
-    ).toEqual({ state: 'ok', models: ['stories'] });
+    ).toEqual({ state: 'ok', models: ['stories'], browserEngine: false });
     expect(await (await fetch(bare)).json()).toEqual({ state: 'origin' });
     const tags = await fetch(`${server.url}/api/tags`, {
       headers: { authorization: `Bearer ${created.body.key}`, origin: own }
@@ -416,6 +417,15 @@ describe('a key whose visitors may run its models in their tab', () => {
     };
     expect(models.map((m) => m.name)).toEqual(['stories:latest']);
     expect(models[0].digest).toBe(STORIES_SHA256);
+    // The model's own defaults travel along, so the tab answers as the server would.
+    expect((models[0] as { parameters?: unknown }).parameters).toEqual({
+      temperature: 0,
+      num_predict: 24
+    });
+    const probe = await fetch(`${server.url}/api/widget/status?key=${browserPrefix}`, {
+      headers: { origin: WIKI }
+    });
+    expect(((await probe.json()) as { browserEngine: boolean }).browserEngine).toBe(true);
     // Downloads are not questions: more of them than the key's rate of 1 per minute.
     for (let i = 0; i < 2; i++) {
       const blob = await fromEngine(models[0].url, browserKey, { range: 'bytes=0-15' });

@@ -26,8 +26,17 @@ for (const [path, dict] of Object.entries(dictionaries)) {
 
 const STORAGE_KEY = 'hearth.locale';
 
+/** The saved choice; none where storage is denied (a page framed by another site). */
+function savedLocale(): string | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function pickLocale(): LocaleCode {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
+  const saved = savedLocale();
   if (saved && LOCALES.some((l) => l.code === saved)) return saved as LocaleCode;
   const nav = getLocaleFromNavigator() ?? 'en';
   return nav.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';

@@ -11,7 +11,13 @@ import type { ChatRequest, ChatResponse, Message } from '#protocol/ollama/types'
 import type { WidgetState, WidgetStatusResponse } from '#protocol/widget/types';
 import type { PanelConfig } from '../contract';
 
-export type FailureKind = Exclude<WidgetState, 'ok'> | 'unreachable' | 'rate' | 'failed';
+export type FailureKind =
+  | Exclude<WidgetState, 'ok'>
+  | 'unreachable'
+  | 'rate'
+  | 'failed'
+  /** engine="browser" and this tab cannot run the model (the detail says why). */
+  | 'engine';
 
 export class ChatFailure extends Error {
   constructor(
@@ -34,9 +40,19 @@ function client(config: PanelConfig, token?: string, credentials: RequestCredent
   return new ApiClient({ baseUrl: config.base, token, credentials });
 }
 
+export interface ProbedStatus {
+  state: WidgetState | 'unreachable';
+  /** The key lets this page's visitors run its models in their tab. */
+  browserEngine: boolean;
+}
+
 export async function probe(config: PanelConfig): Promise<WidgetState | 'unreachable'> {
+  return (await probeStatus(config)).state;
+}
+
+export async function probeStatus(config: PanelConfig): Promise<ProbedStatus> {
   const prefix = keyPrefix(config.key);
-  if (!prefix) return 'unknown';
+  if (!prefix) return { state: 'unknown', browserEngine: false };
   const ask = (credentials: RequestCredentials) =>
     client(config, undefined, credentials).json<WidgetStatusResponse>(
       `/api/widget/status?key=${prefix}`
@@ -45,10 +61,11 @@ export async function probe(config: PanelConfig): Promise<WidgetState | 'unreach
     // First without cookies: the server answers any page that way, so a page whose
     // origin is not listed still learns why. Only a key that requires sign-in is asked
     // again with the visitor's session (the origin is listed by then, so this is allowed).
-    const status = await ask('omit');
-    return status.state === 'signin' ? (await ask('include')).state : status.state;
+    const first = await ask('omit');
+    const status = first.state === 'signin' ? await ask('include') : first;
+    return { state: status.state, browserEngine: status.browserEngine === true };
   } catch {
-    return 'unreachable';
+    return { state: 'unreachable', browserEngine: false };
   }
 }
 

@@ -1,13 +1,25 @@
 /**
  * The chat panel, imported by widget.js when a panel opens: conversation, streaming
  * answers, stop, new chat, and a clear message instead of a blank panel whenever the
- * server cannot answer.
+ * server (or the browser engine) cannot answer. With engine="browser" or "auto" the
+ * answers may come from the visitor's own tab (./browser-engine.ts); the panel says which.
  */
 import type { MountPanel } from '../contract';
 import type { HearthWidgetMessage } from '../hearth-widget';
 import { labelsFor, type Labels } from '../labels';
 import { adoptCss } from '../sheet';
-import { ChatFailure, probe, signInUrl, streamChat, type FailureKind } from './chat';
+import type { Message } from '#protocol/ollama/types';
+import type { EngineRefusal } from '#protocol/widget/engine';
+import { BrowserEngine, BrowserEngineFailure } from './browser-engine';
+import {
+  ChatFailure,
+  probe,
+  probeStatus,
+  signInUrl,
+  streamChat,
+  type FailureKind,
+  type ProbedStatus
+} from './chat';
 import { loadConversation, saveConversation } from './conversation';
 import { PANEL_CSS } from './styles';
 import { buildView, emptyNote, messageView, type PanelView } from './view';
@@ -23,10 +35,32 @@ function failureText(labels: Labels, failure: ChatFailure): string {
       return `${labels.failed} ${failure.detail}`;
     case 'rate':
       return labels.rateLimited;
+    case 'engine':
+      return `${labels.noBrowserEngine} ${failure.detail}`;
     default:
       return labels[failure.kind];
   }
 }
+
+/** Why the tab cannot run the model, in the visitor's language where the cause is known. */
+function engineReason(labels: Labels, refusal: EngineRefusal, message: string): string {
+  switch (refusal) {
+    case 'refused':
+      return labels.engineRefused;
+    case 'not-offered':
+      return labels.engineNotOffered;
+    case 'does-not-fit':
+      return labels.engineDoesNotFit;
+    case 'no-storage':
+      return labels.engineNoStorage;
+    default:
+      return message;
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+const fill = (text: string, values: Record<string, string>) =>
+  text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
 
 export const mount: MountPanel = (host, config) => {
   if (!adopted.has(host.shadow)) {
@@ -43,6 +77,88 @@ export const mount: MountPanel = (host, config) => {
   let messages: HearthWidgetMessage[] = loadConversation(config.storageKey);
   let running: AbortController | undefined;
   let destroyed = false;
+  let browser: BrowserEngine | undefined;
+  /** The engine line while the tab answers; empty while answers come from the server. */
+  let inTab = '';
+  let notInTab = '';
+
+  const say = (text: string) => {
+    view.engine.textContent = text;
+    view.engine.hidden = !text;
+  };
+
+  // Asked once on open: whether this page may use the key at all, and whether the key
+  // lets the tab run its models (no engine frame is made for a key that does not).
+  const status = probeStatus(config);
+
+  /** Picks the engine: the tab when asked for ("browser") or when it fits ("auto"). */
+  const choose = async (): Promise<void> => {
+    if (config.engine === 'server') return;
+    const allowed = (await status).browserEngine;
+    if (destroyed) return;
+    if (allowed) browser ??= new BrowserEngine(config, host.container);
+    const check = browser
+      ? await browser.check()
+      : ({ ok: false, refusal: 'refused', message: '' } as const);
+    if (destroyed) return;
+    if (check.ok) {
+      inTab = labels.inBrowser;
+      say(
+        check.stored
+          ? inTab
+          : `${inTab} ${fill(labels.firstDownload, { size: megabytes(check.sizeBytes) })}`
+      );
+      return;
+    }
+    notInTab = engineReason(labels, check.refusal, check.message);
+    if (config.engine === 'browser') {
+      showFailure(new ChatFailure('engine', notInTab));
+      return;
+    }
+    browser?.destroy();
+    browser = undefined;
+    say(labels.onServer);
+  };
+  let chosen = choose();
+
+  /** The answer's text as it comes, from whichever engine was chosen. */
+  async function* answerStream(history: Message[], signal: AbortSignal): AsyncGenerator<string> {
+    await chosen;
+    if (config.engine === 'browser' && !inTab) {
+      chosen = choose(); // the visitor asks again: maybe the cause is gone
+      await chosen;
+      if (!inTab) throw new ChatFailure('engine', notInTab);
+    }
+    if (!browser || !inTab) {
+      yield* streamChat(config, history, signal);
+      return;
+    }
+    const withSystem: Message[] = config.system
+      ? [{ role: 'system', content: config.system }, ...history]
+      : history;
+    try {
+      for await (const event of browser.chat(withSystem, signal)) {
+        if (event.kind === 'text') {
+          if (view.engine.textContent !== inTab) say(inTab);
+          yield event.content;
+        } else if (event.phase === 'init') say(labels.starting);
+        else if (event.total)
+          say(
+            fill(labels.downloading, {
+              done: megabytes(event.loaded ?? 0),
+              total: megabytes(event.total)
+            })
+          );
+      }
+    } catch (error) {
+      if (error instanceof BrowserEngineFailure) {
+        say(inTab);
+        if (error.refusal === 'unreachable') throw new ChatFailure('unreachable');
+        throw new ChatFailure('engine', engineReason(labels, error.refusal, error.message));
+      }
+      throw error;
+    }
+  }
 
   const showFailure = (failure: ChatFailure) => {
     view.banner.textContent = failureText(labels, failure);
@@ -99,7 +215,7 @@ export const mount: MountPanel = (host, config) => {
     let frame = 0;
     try {
       view.log.append(answer.root);
-      for await (const piece of streamChat(config, messages, controller.signal)) {
+      for await (const piece of answerStream(messages, controller.signal)) {
         content += piece;
         // One Markdown render per animation frame, however fast tokens arrive.
         frame ||= requestAnimationFrame(() => {
@@ -162,18 +278,18 @@ export const mount: MountPanel = (host, config) => {
   });
 
   // Say at once when this page cannot use the key, before the visitor types anything.
-  const check = () =>
-    void probe(config).then((state) => {
+  const check = (state: Promise<ProbedStatus['state']>) =>
+    void state.then((state) => {
       if (destroyed) return;
       if (state !== 'ok') showFailure(new ChatFailure(state));
       else if (view.banner.dataset.kind === 'signin') clearFailure();
     });
   // A visitor asked to sign in does so in another tab; coming back re-checks.
   const recheck = () => {
-    if (view.banner.dataset.kind === 'signin' && !running) check();
+    if (view.banner.dataset.kind === 'signin' && !running) check(probe(config));
   };
   renderAll();
-  check();
+  check(status.then((s) => s.state));
   window.addEventListener('focus', recheck);
 
   return {
@@ -181,6 +297,7 @@ export const mount: MountPanel = (host, config) => {
     destroy() {
       destroyed = true;
       running?.abort();
+      browser?.destroy();
       window.removeEventListener('focus', recheck);
       host.container.replaceChildren();
     }

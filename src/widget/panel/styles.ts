@@ -32,6 +32,8 @@ export const PANEL_CSS = `
   background: color-mix(in srgb, var(--danger) 8%, var(--bg));
 }
 .banner[hidden] { display: none; }
+.engine { margin: 6px 12px 0; font-size: 12px; color: var(--muted); }
+.engine[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; }
 .empty { margin: auto 0; color: var(--muted); text-align: center; }
 .msg { max-width: 88%; padding: 8px 11px; border-radius: 12px; overflow-wrap: anywhere; }

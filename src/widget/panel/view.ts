@@ -27,6 +27,8 @@ function button(className: string, label: string, testid: string): HTMLButtonEle
 }
 
 export interface PanelView {
+  /** Where answers come from, and the model's download or start-up while it lasts. */
+  engine: HTMLElement;
   banner: HTMLElement;
   log: HTMLElement;
   input: HTMLTextAreaElement;
@@ -56,6 +58,9 @@ export function buildView(
     close.setAttribute('aria-label', labels.close);
     head.append(close);
   }
+  const engine = el('p', 'engine', 'hw-engine');
+  engine.setAttribute('role', 'status');
+  engine.hidden = true;
   const banner = el('p', 'banner', 'hw-banner');
   banner.setAttribute('role', 'alert');
   banner.hidden = true;
@@ -73,8 +78,8 @@ export function buildView(
   const stop = button('send stop', labels.stop, 'hw-stop');
   stop.hidden = true;
   form.append(input, send, stop);
-  container.append(head, banner, log, form);
-  return { banner, log, input, send, stop, newChat, close, form };
+  container.append(head, engine, banner, log, form);
+  return { engine, banner, log, input, send, stop, newChat, close, form };
 }
 
 export function emptyNote(labels: Labels): HTMLElement {

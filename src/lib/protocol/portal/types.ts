@@ -4,7 +4,7 @@
  * declared once here for the server, the web app and the widget. Times are ISO strings.
  * Responses are plain interfaces; request types are derived from the server's schemas.
  */
-import type { ProcessModel } from '#protocol/ollama/types';
+import type { Options, ProcessModel } from '#protocol/ollama/types';
 import type { ModelSourceSetting } from './model-source';
 
 export type UserRole = 'admin' | 'user';
@@ -205,6 +205,8 @@ export interface GgufWeights {
   embedding: boolean;
   /** Same-origin path of the blob; supports Range. */
   url: string;
+  /** The model's own defaults (its Modelfile's PARAMETER lines), so a tab answers as the server would. */
+  parameters?: Options;
 }
 
 /** Also a web-llm ModelRecord (model, model_id, model_lib, required_features). */

@@ -59,6 +59,8 @@ export interface WidgetStatusResponse {
   models?: string[];
   /** Where a visitor signs in, when state is "signin" (the portal's own page). */
   signInUrl?: string;
+  /** The key lets visitors run its models in their tab, when state is "ok" or "signin". */
+  browserEngine?: boolean;
 }
 
 /** The routes a widget key may call: chat, in the Ollama or the OpenAI dialect. */
