@@ -77,6 +77,20 @@ test('conversations export → wipe → import round trip; a malformed file chan
     '{"format": "hearth-conversations", "version": 1, "conversations": [{"id": 3}'
   );
   await page.getByTestId('import-conversations').setInputFiles(bad);
-  await expect(page.getByTestId('chat-error')).toBeVisible();
+  await expect(page.getByTestId('chat-error')).toContainText('the file is not valid JSON');
+  await expect(page.getByTestId('conversation-item')).toHaveCount(1);
+
+  // A refusal says its cause in the reader's language.
+  const newer = testInfo.outputPath('newer.json');
+  fs.writeFileSync(newer, '{"format": "hearth-conversations", "version": 2, "conversations": []}');
+  await page.getByTestId('import-conversations').setInputFiles(newer);
+  await expect(page.getByTestId('chat-error')).toContainText(
+    'the export is version 2; this Hearth reads version 1'
+  );
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await page.getByTestId('import-conversations').setInputFiles(newer);
+  await expect(page.getByTestId('chat-error')).toContainText(
+    '导出文件版本为 2；此 Hearth 读取版本 1'
+  );
   await expect(page.getByTestId('conversation-item')).toHaveCount(1);
 });

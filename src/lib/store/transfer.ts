@@ -72,8 +72,16 @@ export interface ImportResult {
 }
 
 /** A file that cannot be imported; `message` names the first problem and where it is. */
+/**
+ * A refused import file. `message` is English (logs, tests); `key` and `params` name the
+ * same cause for the page to say in the reader's language (chat.importErrors.<key>).
+ */
 export class TransferError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly key: string,
+    readonly params: Record<string, string> = {}
+  ) {
     super(message);
     this.name = 'TransferError';
   }
@@ -114,32 +122,45 @@ export function parseExportFile(text: string): ExportFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new TransferError(`Not valid JSON: ${(err as Error).message}`);
+    const detail = (err as Error).message;
+    throw new TransferError(`Not valid JSON: ${detail}`, 'notJson', { detail });
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new TransferError('Not a Hearth export: the file is not a JSON object');
+    throw new TransferError('Not a Hearth export: the file is not a JSON object', 'notObject');
   }
   const head = raw as Record<string, unknown>;
   if (head.format !== EXPORT_FORMAT) {
+    const format = String(JSON.stringify(head.format) ?? 'undefined');
     throw new TransferError(
-      `Not a Hearth export: "format" is ${JSON.stringify(head.format)}, expected "${EXPORT_FORMAT}"`
+      `Not a Hearth export: "format" is ${format}, expected "${EXPORT_FORMAT}"`,
+      'wrongFormat',
+      { format, expected: EXPORT_FORMAT }
     );
   }
   if (head.version !== EXPORT_VERSION) {
+    const version = String(JSON.stringify(head.version) ?? 'undefined');
+    const supported = String(EXPORT_VERSION);
     throw new TransferError(
-      `Unsupported export version ${JSON.stringify(head.version)} (this Hearth reads version ${EXPORT_VERSION})`
+      `Unsupported export version ${version} (this Hearth reads version ${supported})`,
+      'wrongVersion',
+      { version, supported }
     );
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? issue.path.join('.') : 'file';
-    throw new TransferError(`Invalid export file at ${where}: ${issue.message}`);
+    throw new TransferError(`Invalid export file at ${where}: ${issue.message}`, 'invalidAt', {
+      where,
+      detail: issue.message
+    });
   }
   const ids = new Set<string>();
   for (const [i, c] of parsed.data.conversations.entries()) {
-    if (ids.has(c.id))
-      throw new TransferError(`Duplicate conversation id at conversations.${i}.id`);
+    if (ids.has(c.id)) {
+      const where = `conversations.${i}.id`;
+      throw new TransferError(`Duplicate conversation id at ${where}`, 'duplicateId', { where });
+    }
     ids.add(c.id);
   }
   return parsed.data;
