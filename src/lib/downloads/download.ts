@@ -174,15 +174,17 @@ export async function downloadModel(
   );
 }
 
-function interrupted(state: ModelState, e: unknown): FailureInfo {
+/**
+ * A download cut mid-body. The browser's own words ("Failed to fetch", "network error")
+ * stay in the English description for logs; the page says the cause in its language:
+ * the connection dropped, or this browser's storage refused a write.
+ */
+function interrupted(state: ModelState, e: unknown, cause: 'connection' | 'storage'): FailureInfo {
   const at = formatBytes(state.bytesStored);
   const of = state.totalBytes ? formatBytes(state.totalBytes) : '?';
   const detail = (e as Error)?.message ?? String(e);
-  return failure('interrupted', `download interrupted at ${at} of ${of} (${detail})`, {
-    at,
-    of,
-    detail
-  });
+  const key = cause === 'connection' ? 'interrupted' : 'storageWrite';
+  return failure(key, `download interrupted at ${at} of ${of} (${detail})`, { at, of, detail });
 }
 
 /** User-added entries learn their size from the first response. */
@@ -245,7 +247,9 @@ async function readBody(
 
   const done = writer.current;
   if (done.totalBytes > 0 && done.bytesStored < done.totalBytes) {
-    return report(failed(done, interrupted(done, new Error('connection closed early'))));
+    return report(
+      failed(done, interrupted(done, new Error('connection closed early'), 'connection'))
+    );
   }
   return verifyStoredModel(
     model,
@@ -280,14 +284,14 @@ async function afterReadError(
     await writer.flush();
   } catch (flushError) {
     if (isQuotaError(flushError)) return quota();
-    return failed(writer.current, interrupted(writer.current, flushError));
+    return failed(writer.current, interrupted(writer.current, flushError, 'storage'));
   }
   if (options.signal?.aborted) return withFailure(writer.current, null);
   // The connection dropped mid-body: say so plainly when it was the device going offline.
   const cut =
     browserProbeEnv(globalThis.fetch).online?.() === false
       ? failureInfo({ kind: 'offline', host: new URL(url, globalThis.location?.href).host })
-      : interrupted(writer.current, e);
+      : interrupted(writer.current, e, 'connection');
   return failed(writer.current, cut);
 }
 
