@@ -281,9 +281,14 @@ export class ChatSession {
       const measured = kind && !live.error ? answerStats(final, meter, kind, model.id) : undefined;
       if (measured) live.stats = mergeStats(earlier.stats, measured);
       this.abort = null;
-      this.streamingId = null;
       const { content, stats, stopped, error, cutAt } = $state.snapshot(live);
-      await this.writer.flush(answerId, { content, stats, stopped, error, cutAt });
+      try {
+        await this.writer.flush(answerId, { content, stats, stopped, error, cutAt });
+      } finally {
+        // Busy until the answer is stored: leaving the page the moment the composer says
+        // "ready" must not lose the end of the answer.
+        this.streamingId = null;
+      }
       this.onListChange();
     }
   }
