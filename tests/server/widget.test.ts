@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WidgetKeyJson } from '#protocol/widget/types';
 import { STORIES, STORIES_SHA256, startAdminServer, type AdminServer } from './helpers';
 
 const DIGEST = `sha256:${STORIES_SHA256}`;
@@ -39,6 +40,17 @@ const chat = (origin: string | undefined, model = 'stories') =>
     method: 'POST',
     body: JSON.stringify({ model, messages: MESSAGES, stream: false })
   });
+
+/** A new key for the "stories" model (no rate limit unless given), as the admin page makes it. */
+async function newKey(fields: Record<string, unknown>) {
+  const created = await server.api('POST', '/api/admin/widgets', {
+    models: ['stories'],
+    rateLimitPerMin: 0,
+    ...fields
+  });
+  expect(created.status).toBe(201);
+  return created.body as { key: string; widgetKey: WidgetKeyJson };
+}
 
 const preflight = (route: string, origin: string) =>
   fetch(server.url + route, {
@@ -288,18 +300,10 @@ describe('a key that requires a signed-in visitor', () => {
     }).then((res) => res.json())) as { state: string; signInUrl?: string };
 
   beforeAll(async () => {
-    const created = await server.api('POST', '/api/admin/widgets', {
-      name: 'staff only',
-      origins: [WIKI],
-      models: ['stories'],
-      rateLimitPerMin: 0,
-      requireSignIn: true
-    });
-    expect(created.status).toBe(201);
-    expect(created.body.widgetKey.requireSignIn).toBe(true);
-    signedKey = created.body.key;
-    signedPrefix = created.body.widgetKey.prefix;
-    signedId = created.body.widgetKey.id;
+    const created = await newKey({ name: 'staff only', origins: [WIKI], requireSignIn: true });
+    expect(created.widgetKey.requireSignIn).toBe(true);
+    ({ key: signedKey } = created);
+    ({ prefix: signedPrefix, id: signedId } = created.widgetKey);
   });
   // The revocation tests below expect no other active key for WIKI.
   afterAll(() => server.api('DELETE', `/api/admin/widgets/${signedId}`));
@@ -348,39 +352,33 @@ describe('a key that requires a signed-in visitor', () => {
 
 describe('the portal previewing a key', () => {
   it('accepts any key from the portal itself, and nothing else more', async () => {
-    const created = await server.api('POST', '/api/admin/widgets', {
-      name: 'preview',
-      origins: [WIKI],
-      models: ['stories'],
-      rateLimitPerMin: 0
-    });
+    const created = await newKey({ name: 'preview', origins: [WIKI] });
     const own = new URL(server.url).origin;
     const res = await fetch(`${server.url}/api/chat`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${created.body.key}`,
+        authorization: `Bearer ${created.key}`,
         'content-type': 'application/json',
         origin: own
       },
       body: JSON.stringify({ model: 'stories', messages: MESSAGES, stream: false })
     });
     expect(res.status).toBe(200);
-    const probe = await fetch(
-      `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`,
-      { headers: { origin: own } }
-    );
+    const probe = await fetch(`${server.url}/api/widget/status?key=${created.widgetKey.prefix}`, {
+      headers: { origin: own }
+    });
     expect(await probe.json()).toEqual({ state: 'ok', models: ['stories'], browserEngine: false });
     // A same-origin GET carries no Origin header; the browser's Sec-Fetch-Site says whose.
-    const bare = `${server.url}/api/widget/status?key=${created.body.widgetKey.prefix}`;
+    const bare = `${server.url}/api/widget/status?key=${created.widgetKey.prefix}`;
     expect(
       await (await fetch(bare, { headers: { 'sec-fetch-site': 'same-origin' } })).json()
     ).toEqual({ state: 'ok', models: ['stories'], browserEngine: false });
     expect(await (await fetch(bare)).json()).toEqual({ state: 'origin' });
     const tags = await fetch(`${server.url}/api/tags`, {
-      headers: { authorization: `Bearer ${created.body.key}`, origin: own }
+      headers: { authorization: `Bearer ${created.key}`, origin: own }
     });
     expect(tags.status).toBe(403);
-    await server.api('DELETE', `/api/admin/widgets/${created.body.widgetKey.id}`);
+    await server.api('DELETE', `/api/admin/widgets/${created.widgetKey.id}`);
   });
 });
 
@@ -394,18 +392,15 @@ describe('a key whose visitors may run its models in their tab', () => {
     });
 
   beforeAll(async () => {
-    const created = await server.api('POST', '/api/admin/widgets', {
+    const created = await newKey({
       name: 'in the tab',
       origins: ['https://*.corp.example'],
-      models: ['stories'],
       rateLimitPerMin: 1,
       browserEngine: true
     });
-    expect(created.status).toBe(201);
-    expect(created.body.widgetKey.browserEngine).toBe(true);
-    browserKey = created.body.key;
-    browserPrefix = created.body.widgetKey.prefix;
-    browserId = created.body.widgetKey.id;
+    expect(created.widgetKey.browserEngine).toBe(true);
+    ({ key: browserKey } = created);
+    ({ prefix: browserPrefix, id: browserId } = created.widgetKey);
   });
   afterAll(() => server.api('DELETE', `/api/admin/widgets/${browserId}`));
 
@@ -450,15 +445,11 @@ describe('a key whose visitors may run its models in their tab', () => {
       'secret-stories'
     );
     expect((await fromEngine(secret, browserKey)).status).toBe(403);
-    const plain = await server.api('POST', '/api/admin/widgets', {
-      name: 'server only',
-      origins: [WIKI],
-      models: ['stories']
-    });
-    const refused = await fromEngine('/api/portal/weights', plain.body.key);
+    const plain = await newKey({ name: 'server only', origins: [WIKI] });
+    const refused = await fromEngine('/api/portal/weights', plain.key);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toMatch(/browser engine is off/);
-    await server.api('DELETE', `/api/admin/widgets/${plain.body.widgetKey.id}`);
+    await server.api('DELETE', `/api/admin/widgets/${plain.widgetKey.id}`);
   });
 
   it('serves the engine page framable by the key origins only', async () => {
@@ -478,14 +469,8 @@ describe('a key whose visitors may run its models in their tab', () => {
 
 describe('what a widget request may ask', () => {
   it('keeps the model context, threads and keep_alive, and caps the answer length', async () => {
-    const created = await server.api('POST', '/api/admin/widgets', {
-      name: 'unmetered',
-      origins: [WIKI],
-      models: ['stories'],
-      rateLimitPerMin: 0
-    });
-    expect(created.status).toBe(201);
-    const unmetered = created.body.key as string;
+    const created = await newKey({ name: 'unmetered', origins: [WIKI] });
+    const unmetered = created.key;
     const before = await server.api('GET', '/api/ps');
     const loaded = (before.body.models as { name: string; context_length: number }[])[0];
     const res = await fetch(`${server.url}/api/chat`, {
@@ -512,7 +497,7 @@ describe('what a widget request may ask', () => {
     )[0];
     expect(still.context_length).toBe(loaded.context_length);
     expect(still.expires_at.startsWith('2318')).toBe(false);
-    const revoked = await server.api('DELETE', `/api/admin/widgets/${created.body.widgetKey.id}`);
+    const revoked = await server.api('DELETE', `/api/admin/widgets/${created.widgetKey.id}`);
     expect(revoked.status).toBeLessThan(300);
   });
 });
