@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { OptionName } from '#protocol/ollama/options';
+import { WIDGET_MAX_ANSWER_TOKENS } from '#protocol/widget/types';
 import { canonicalPath } from '../auth/policy';
 
 const SAMPLING: readonly OptionName[] = [
@@ -24,9 +25,6 @@ const SAMPLING: readonly OptionName[] = [
   'seed',
   'stop'
 ];
-
-/** The longest answer a widget request gets, in tokens. */
-export const WIDGET_MAX_ANSWER_TOKENS = 1_024;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -19,6 +19,7 @@ import type {
   EngineReply,
   EngineRequest
 } from '#protocol/widget/engine';
+import { WIDGET_MAX_ANSWER_TOKENS } from '#protocol/widget/types';
 import { probeDevice } from '../device/probe';
 import { downloadModel } from '../downloads/download';
 import { EngineError } from '../engines/engine';
@@ -91,6 +92,14 @@ async function offerFor(key: string, name: string, signal?: AbortSignal): Promis
   return { model, parameters: weights.parameters ?? {} };
 }
 
+/** The model's own answer length, within the widget's cap (as the server holds it). */
+function answerCap(parameters: Options): number {
+  const asked = parameters.num_predict;
+  return typeof asked === 'number' && asked > 0
+    ? Math.min(Math.floor(asked), WIDGET_MAX_ANSWER_TOKENS)
+    : WIDGET_MAX_ANSWER_TOKENS;
+}
+
 export function serveWidgetEngine(framedFor: string | null): void {
   const engine = new WasmEngine();
   let loaded: string | undefined;
@@ -148,7 +157,7 @@ export function serveWidgetEngine(framedFor: string | null): void {
           model: offer.model.name,
           messages: request.messages,
           stream: true,
-          options: offer.parameters
+          options: { ...offer.parameters, num_predict: answerCap(offer.parameters) }
         },
         controller.signal
       )) {

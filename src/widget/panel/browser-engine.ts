@@ -9,6 +9,7 @@ import type { Message } from '#protocol/ollama/types';
 import type { EngineReply, EngineRequest, EngineRefusal } from '#protocol/widget/engine';
 import { WIDGET_ENGINE_PAGE } from '#protocol/widget/types';
 import type { PanelConfig } from '../contract';
+import { keyPrefix } from './chat';
 
 const CONNECT_TIMEOUT_MS = 20_000;
 
@@ -44,12 +45,11 @@ export class BrowserEngine {
     container: HTMLElement
   ) {
     const origin = new URL(config.base).origin;
-    const prefix = /^(hw_[0-9a-f]{8})_/.exec(config.key)?.[1] ?? '';
     const frame = (this.frame = document.createElement('iframe'));
     frame.hidden = true;
     frame.title = 'Hearth engine';
     frame.dataset.testid = 'hw-engine-frame';
-    frame.src = `${new URL(WIDGET_ENGINE_PAGE.slice(1), config.base).href}?key=${prefix}`;
+    frame.src = `${new URL(WIDGET_ENGINE_PAGE.slice(1), config.base).href}?key=${keyPrefix(config.key)}`;
     this.port = new Promise<MessagePort>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new BrowserEngineFailure('unreachable', 'the engine page did not answer')),

@@ -31,7 +31,7 @@ export class ChatFailure extends Error {
 }
 
 /** "hw_1a2b3c4d": the part of the key that may travel in a URL. */
-function keyPrefix(key: string): string {
+export function keyPrefix(key: string): string {
   return /^(hw_[0-9a-f]{8})_/.exec(key)?.[1] ?? '';
 }
 

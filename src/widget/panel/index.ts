@@ -94,9 +94,10 @@ export const mount: MountPanel = (host, config) => {
   /** Picks the engine: the tab when asked for ("browser") or when it fits ("auto"). */
   const choose = async (): Promise<void> => {
     if (config.engine === 'server') return;
-    const allowed = (await status).browserEngine;
-    if (destroyed) return;
-    if (allowed) browser ??= new BrowserEngine(config, host.container);
+    const { state, browserEngine } = await status;
+    // A page that cannot use the key at all is told so by the status check below.
+    if (destroyed || (state !== 'ok' && state !== 'signin')) return;
+    if (browserEngine) browser ??= new BrowserEngine(config, host.container);
     const check = browser
       ? await browser.check()
       : ({ ok: false, refusal: 'refused', message: '' } as const);

@@ -63,6 +63,9 @@ export interface WidgetStatusResponse {
   browserEngine?: boolean;
 }
 
+/** The longest answer a widget gets, in tokens, from the server or in the visitor's tab. */
+export const WIDGET_MAX_ANSWER_TOKENS = 1_024;
+
 /** The routes a widget key may call: chat, in the Ollama or the OpenAI dialect. */
 export const WIDGET_CHAT_ROUTES = ['/api/chat', '/v1/chat/completions'] as const;
 export const WIDGET_STATUS_ROUTE = '/api/widget/status';
