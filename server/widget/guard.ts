@@ -20,8 +20,8 @@ import { isWidgetChatPath, isWidgetDownloadRequest } from './routes-policy';
 
 /**
  * The account a widget request acts as: no account at all, or the signed-in visitor when
- * the key requires one (named in audit and usage) — with the key's grants either way, and
- * never an administrator's rights, even when the visitor is one.
+ * the key requires one — with the key's grants either way, and never an administrator's
+ * rights, even when the visitor is one.
  */
 function widgetPrincipal(key: WidgetKey, visitor: User | undefined): Principal {
   return {
