@@ -45,7 +45,7 @@ async function post(url, body) {
  * `isFinal` tells the closing chunk; returns when the first token came, the chunk count
  * and the closing chunk.
  */
-async function readStream(response, parse, isFinal) {
+export async function readStream(response, parse, isFinal) {
   let firstAt;
   let chunks = 0;
   let final;

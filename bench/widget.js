@@ -15,6 +15,7 @@ import zlib from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { hostPolicy, startHostSite } from '../tests/e2e/fixtures/host-site.ts';
 import { startWidgetServer } from '../tests/e2e/fixtures/widget-server.ts';
+import { median, readStream } from './stream-timing.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -57,8 +58,6 @@ console.log(
   `loader budget: ${kb(before.gzip)} of ${kb(BUDGET)} gzipped (${before.gzip <= BUDGET ? 'within' : 'OVER'})`
 );
 
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-
 /** The server's own time to the first answer token for a widget's request. */
 async function directTtft(url, key, origin) {
   const started = performance.now();
@@ -68,13 +67,8 @@ async function directTtft(url, key, origin) {
     body: JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: PROMPT }] })
   });
   if (!response.ok) throw new Error(`direct chat: ${response.status} ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let first;
-  for await (const bytes of response.body) {
-    if (first === undefined && /"content":"[^"]/.test(decoder.decode(bytes, { stream: true })))
-      first = performance.now() - started;
-  }
-  return first;
+  const { firstAt } = await readStream(response, JSON.parse, (chunk) => chunk.done);
+  return { ms: firstAt - started };
 }
 
 /**
@@ -158,18 +152,19 @@ async function speed() {
       tab.push(await widgetTtft(browser, `${sameSite.origin}/in-tab.html`));
     }
     const ms = (n) => `${n.toFixed(0).padStart(5)} ms`;
-    const of = (list, field) => median(list.map((w) => w[field]));
     console.log(
       `\nwidget on a host page, stories260K, median of ${ROUNDS} fresh browser contexts:`
     );
     console.log('                                                 server engine   browser engine');
     const row = (label, field) =>
-      console.log(`  ${label.padEnd(44)} ${ms(of(widget, field))}      ${ms(of(tab, field))}`);
+      console.log(
+        `  ${label.padEnd(44)} ${ms(median(widget, field))}      ${ms(median(tab, field))}`
+      );
     row('launcher click → panel ready (cold chunks)', 'ready');
     row('Enter → first token, first question', 'cold');
     row('Enter → first token, second question', 'warm');
-    console.log(`  same request from Node (the server's own)    ${ms(median(direct))}`);
-    const ratio = (of(widget, 'warm') / median(direct)).toFixed(1);
+    console.log(`  same request from Node (the server's own)    ${ms(median(direct, 'ms'))}`);
+    const ratio = (median(widget, 'warm') / median(direct, 'ms')).toFixed(1);
     console.log(`  server engine, second question ÷ server's own ${ratio}×`);
     console.log(
       "  (the browser engine's first question includes downloading the model into the\n" +

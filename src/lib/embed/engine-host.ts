@@ -100,8 +100,16 @@ function answerCap(parameters: Options): number {
     : WIDGET_MAX_ANSWER_TOKENS;
 }
 
+function refusalOf(error: unknown): { refusal: EngineRefusal; message: string } {
+  if (error instanceof Refused) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const tooBig = error instanceof EngineError && error.code === 'does-not-fit';
+  return { refusal: tooBig ? 'does-not-fit' : 'failed', message };
+}
+
 export function serveWidgetEngine(framedFor: string | null): void {
   const engine = new WasmEngine();
+  /** Set only once a load succeeded (the engine keeps naming a model whose load failed). */
   let loaded: string | undefined;
   const running = new Map<number, AbortController>();
   const owns = (key: string) => framedFor !== null && key.startsWith(`${framedFor}_`);
@@ -126,6 +134,7 @@ export function serveWidgetEngine(framedFor: string | null): void {
     if (state.status !== 'ready')
       throw new Refused('failed', state.error ?? `${offer.model.name} could not be downloaded`);
     if (loaded === offer.model.id) return;
+    loaded = undefined;
     await engine.load(
       offer.model,
       (p) => p.phase === 'init' && reply({ op: 'progress', id, phase: 'init' }),
@@ -145,6 +154,8 @@ export function serveWidgetEngine(framedFor: string | null): void {
     try {
       if (!owns(request.key))
         throw new Refused('refused', 'this engine page was opened for another widget key');
+      // Every question asks the portal again, so a revoked key or a withdrawn model stops
+      // the tab on its next question, as it stops the server engine.
       const offer = await offerFor(request.key, request.model, controller.signal);
       if (request.op === 'check') {
         const stored = (await getModelState(offer.model.id))?.status === 'ready';
@@ -165,22 +176,16 @@ export function serveWidgetEngine(framedFor: string | null): void {
       }
       reply({ op: 'done', id });
     } catch (error) {
-      if (controller.signal.aborted) reply({ op: 'done', id });
-      else if (error instanceof Refused)
-        reply(
-          request.op === 'check'
-            ? { op: 'checked', id, ok: false, refusal: error.refusal, message: error.message }
-            : { op: 'failed', id, refusal: error.refusal, message: error.message }
-        );
-      else {
-        const message = error instanceof Error ? error.message : String(error);
-        const refusal = error instanceof EngineError && error.code === 'does-not-fit';
-        reply(
-          request.op === 'check'
-            ? { op: 'checked', id, ok: false, refusal: 'failed', message }
-            : { op: 'failed', id, refusal: refusal ? 'does-not-fit' : 'failed', message }
-        );
+      if (controller.signal.aborted) {
+        reply({ op: 'done', id });
+        return;
       }
+      const { refusal, message } = refusalOf(error);
+      reply(
+        request.op === 'check'
+          ? { op: 'checked', id, ok: false, refusal, message }
+          : { op: 'failed', id, refusal, message }
+      );
     } finally {
       running.delete(id);
     }

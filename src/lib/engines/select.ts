@@ -6,6 +6,7 @@
 import type { DeviceProbe } from '../device/types';
 import type { CatalogModel } from '../models/types';
 import type { EngineKind } from './engine';
+import { fillTemplate } from '../util/format';
 
 export type EngineOverride = 'auto' | 'webgpu' | 'wasm';
 export type LocalEngineKind = 'webgpu' | 'wasm';
@@ -58,7 +59,7 @@ function choice<K extends EngineKind | null>(
   key: EngineReasonKey,
   params: Record<string, string> = {}
 ): EngineChoice & { kind: K } {
-  const reason = REASONS[key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
+  const reason = fillTemplate(REASONS[key], params);
   return { kind, reason, key, params };
 }
 

@@ -4,7 +4,7 @@
  * an English reason plus a key and values the UI translates (models.fit.<key>).
  */
 import type { DeviceProbe } from '../device/types';
-import { formatBytes } from '../util/format';
+import { fillTemplate, formatBytes } from '../util/format';
 import type { CatalogModel } from './types';
 
 export type FitKind = 'fits' | 'tight' | 'does-not-fit';
@@ -58,7 +58,7 @@ function verdict(
   key: FitReasonKey,
   params: Record<string, string> = {}
 ): FitVerdict {
-  const reason = REASONS[key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
+  const reason = fillTemplate(REASONS[key], params);
   return { verdict: kind, reason, key, params };
 }
 

@@ -38,3 +38,8 @@ export function formatTime(iso: string | null | undefined, locale: string | null
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** "{name}" placeholders filled from `values` (the English fallbacks and the widget's labels). */
+export function fillTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+}

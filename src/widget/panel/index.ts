@@ -8,6 +8,7 @@ import type { MountPanel } from '../contract';
 import type { HearthWidgetMessage } from '../hearth-widget';
 import { labelsFor, type Labels } from '../labels';
 import { adoptCss } from '../sheet';
+import { fillTemplate, formatBytes } from '../../lib/util/format';
 import type { Message } from '#protocol/ollama/types';
 import type { EngineRefusal } from '#protocol/widget/engine';
 import { BrowserEngine, BrowserEngineFailure } from './browser-engine';
@@ -58,10 +59,6 @@ function engineReason(labels: Labels, refusal: EngineRefusal, message: string): 
   }
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
-const fill = (text: string, values: Record<string, string>) =>
-  text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
-
 export const mount: MountPanel = (host, config) => {
   if (!adopted.has(host.shadow)) {
     adoptCss(host.shadow, PANEL_CSS);
@@ -107,7 +104,7 @@ export const mount: MountPanel = (host, config) => {
       say(
         check.stored
           ? inTab
-          : `${inTab} ${fill(labels.firstDownload, { size: megabytes(check.sizeBytes) })}`
+          : `${inTab} ${fillTemplate(labels.firstDownload, { size: formatBytes(check.sizeBytes) })}`
       );
       return;
     }
@@ -145,9 +142,9 @@ export const mount: MountPanel = (host, config) => {
         } else if (event.phase === 'init') say(labels.starting);
         else if (event.total)
           say(
-            fill(labels.downloading, {
-              done: megabytes(event.loaded ?? 0),
-              total: megabytes(event.total)
+            fillTemplate(labels.downloading, {
+              done: formatBytes(event.loaded ?? 0),
+              total: formatBytes(event.total)
             })
           );
       }
