@@ -39,7 +39,10 @@ export default ts.config(
       'node_modules/',
       'test-results/',
       'playwright-report/',
-      'static/'
+      'static/',
+      // emscripten's generated glue (vendor/wllama-simd/build.sh writes it)
+      'vendor/wllama-simd/*.glue.js',
+      'vendor/wllama-simd/*.worker.js'
     ]
   }
 );

@@ -130,3 +130,37 @@ export async function startLlamaServer(binary, { model, threads, parallel, ctxPe
   await stop();
   throw new Error('llama-server did not become healthy in 60 s');
 }
+
+/**
+ * llama-bench's prefill (pp) and decode (tg) tokens/s for one GGUF: the figures of
+ * llama.cpp's own kernels, with no server or HTTP around them.
+ */
+export function llamaBench(
+  binary,
+  file,
+  { threads, promptTokens, genTokens = 64, repetitions = 3 }
+) {
+  const out = execFileSync(
+    binary,
+    [
+      '-m',
+      file,
+      '-t',
+      String(threads),
+      '-p',
+      String(promptTokens),
+      '-n',
+      String(genTokens),
+      '-r',
+      String(repetitions)
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }
+  );
+  // Markdown table rows end with "| pp128 | 1234.56 ± 7.89 |".
+  const figure = (test) => {
+    const row = out.split('\n').find((line) => new RegExp(`\\|\\s*${test}\\s*\\|`).test(line));
+    const match = row && /\|\s*([\d.]+) ± [\d.]+\s*\|\s*$/.exec(row);
+    return match ? Number(match[1]) : NaN;
+  };
+  return { prefillTps: figure(`pp${promptTokens}`), decodeTps: figure(`tg${genTokens}`) };
+}

@@ -8,12 +8,13 @@
 //     with the spread of per-stream speeds (a starved stream shows as a low minimum).
 // Prompt ~128 tokens, 64 generated, greedy; the median of ROUNDS runs. Models are created
 // through the API from the GGUF files (blob upload + /api/create), as a user would.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nativeTools, startLlamaServer } from './native-reference.js';
+import { llamaBench, nativeTools, startLlamaServer } from './native-reference.js';
+import { fmt, printTable, ratio } from './report.js';
 import { median, timedHearth, timedLlamaServer } from './stream-timing.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -100,34 +101,6 @@ async function createModel(url, model) {
   if (!response.ok) throw new Error(`/api/create: ${response.status} ${await response.text()}`);
 }
 
-/** llama-bench's prefill (pp) and decode (tg) tokens/s for one GGUF at `threads`. */
-function llamaBench(binary, file, threads) {
-  const out = execFileSync(
-    binary,
-    ['-m', file, '-t', String(threads), '-p', String(PROMPT_TOKENS), '-n', '64', '-r', '3'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }
-  );
-  // Markdown table rows end with "| pp128 | 1234.56 ± 7.89 |".
-  const figure = (test) => {
-    const row = out.split('\n').find((line) => new RegExp(`\\|\\s*${test}\\s*\\|`).test(line));
-    const match = row && /\|\s*([\d.]+) ± [\d.]+\s*\|\s*$/.exec(row);
-    return match ? Number(match[1]) : NaN;
-  };
-  return { prefillTps: figure(`pp${PROMPT_TOKENS}`), decodeTps: figure('tg64') };
-}
-
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const ratio = (a, b) => fmt(a / b, 2);
-
-function printTable(title, header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
-  console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
 /** Starts llama-server for each model (or nothing without the reference). */
 async function startReferences(tools, threads, parallel) {
   if (!tools.server) return new Map();
@@ -170,7 +143,10 @@ async function singleStream(tools, modelsDir) {
           if (reference) theirs.push(await timedLlamaServer(reference.url, { ...args, prompt }));
         }
         const native = tools.bench
-          ? llamaBench(tools.bench, path.join(MODELS_DIR, model.file), threads)
+          ? llamaBench(tools.bench, path.join(MODELS_DIR, model.file), {
+              threads,
+              promptTokens: PROMPT_TOKENS
+            })
           : { prefillTps: NaN, decodeTps: NaN };
         const pick = (runs, key) => (runs.length ? median(runs, key) : NaN);
         const h = { prefill: pick(ours, 'prefillTps'), decode: pick(ours, 'decodeTps') };

@@ -62,7 +62,8 @@ describe('MLC catalog from web-llm prebuiltAppConfig', () => {
       cores: 2,
       crossOriginIsolated: true,
       storage: { quota: 10e9, usage: 0, persisted: false },
-      wasmMemory64: true
+      wasmMemory64: true,
+      wasmSimd: true
     };
     const offered = mlc.filter((m) => !(m.needsShaderF16 && !probe.webgpu.shaderF16));
     expect(offered.length).toBeGreaterThan(0);

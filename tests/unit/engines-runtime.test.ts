@@ -20,7 +20,8 @@ const probe: DeviceProbe = {
   cores: 2,
   crossOriginIsolated: true,
   storage: { quota: 1e10, usage: 0, persisted: false },
-  wasmMemory64: true
+  wasmMemory64: true,
+  wasmSimd: true
 };
 
 const gguf = (id: string, extra: Partial<CatalogModel> = {}): CatalogModel => ({

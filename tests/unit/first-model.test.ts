@@ -76,7 +76,10 @@ describe('the first model offered to a newcomer', () => {
     const full = probe({ storage: { quota: 100 * 1024 ** 2, usage: 0, persisted: false } });
     expect(suggestFirstModel(catalog(), full)).toBeNull();
     expect(
-      suggestFirstModel(catalog(), probe({ gpu: { available: false }, wasmMemory64: false }))
+      suggestFirstModel(
+        catalog(),
+        probe({ gpu: { available: false }, wasmMemory64: false, wasmSimd: false })
+      )
     ).toBeNull();
   });
 });

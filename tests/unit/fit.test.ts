@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitVerdict, WASM_HEAP_LIMIT } from '../../src/lib/models/fit';
+import { fitVerdict, WASM32_MAX_MODEL_BYTES, WASM_HEAP_LIMIT } from '../../src/lib/models/fit';
 import type { CatalogModel } from '../../src/lib/models/types';
 import type { DeviceProbe } from '../../src/lib/device/types';
 import { probe } from './helpers/probe';
@@ -109,7 +109,21 @@ describe('WebGPU / MLC', () => {
 describe('WASM / GGUF', () => {
   const cases: Array<[string, CatalogModel, DeviceProbe, string, RegExp]> = [
     ['small model', gguf(), probe(), 'fits', /Fits/],
-    ['no memory64', gguf(), probe({ wasmMemory64: false }), 'does-not-fit', /memory64/],
+    ['no memory64, SIMD: small model', gguf(), probe({ wasmMemory64: false }), 'fits', /Fits/],
+    [
+      'no memory64, SIMD: over 3 GiB',
+      gguf({ sizeBytes: WASM32_MAX_MODEL_BYTES + 1, memoryBytes: WASM32_MAX_MODEL_BYTES + 1 }),
+      probe({ wasmMemory64: false }),
+      'does-not-fit',
+      /needs WebAssembly memory64/
+    ],
+    [
+      'neither memory64 nor SIMD',
+      gguf(),
+      probe({ wasmMemory64: false, wasmSimd: false }),
+      'does-not-fit',
+      /lacks both WebAssembly SIMD and memory64/
+    ],
     [
       'over the 4 GiB wasm heap',
       gguf({ memoryBytes: WASM_HEAP_LIMIT + 1 }),

@@ -13,6 +13,7 @@ function probe(webgpu: WebGpuProbe, extra: Partial<DeviceProbe> = {}): DevicePro
     crossOriginIsolated: true,
     storage: { quota: 10e9, usage: 0, persisted: false },
     wasmMemory64: true,
+    wasmSimd: true,
     ...extra
   };
 }

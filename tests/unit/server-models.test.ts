@@ -46,7 +46,8 @@ const probe: DeviceProbe = {
   crossOriginIsolated: false,
   storage: { quota: 1, usage: 1, persisted: false },
   // A device that can run nothing locally: server models must not care.
-  wasmMemory64: false
+  wasmMemory64: false,
+  wasmSimd: false
 };
 
 /** A real Hearth server with sign-in on, an admin signed in, and stories260K as "stories". */

@@ -9,6 +9,8 @@ describe('service worker precache split', () => {
     '/_app/immutable/chunks/WebLlm.js',
     '/_app/immutable/chunks/Wllama.js',
     '/_app/immutable/assets/wllama.abc.wasm',
+    '/_app/immutable/assets/wllama-mt.glue.abc.js',
+    '/_app/immutable/assets/wllama-mt.worker.abc.js',
     '/_app/immutable/workers/webgpu.worker-abc.js',
     '/_app/immutable/assets/0.abc.css',
     '/favicon.svg'
@@ -23,6 +25,8 @@ describe('service worker precache split', () => {
       '/_app/immutable/chunks/WebLlm.js',
       '/_app/immutable/chunks/Wllama.js',
       '/_app/immutable/assets/wllama.abc.wasm',
+      '/_app/immutable/assets/wllama-mt.glue.abc.js',
+      '/_app/immutable/assets/wllama-mt.worker.abc.js',
       '/_app/immutable/workers/webgpu.worker-abc.js'
     ]);
     expect(shell).toEqual([
@@ -37,7 +41,7 @@ describe('service worker precache split', () => {
   it('still splits wasm and workers by URL when the build passed no chunk list', () => {
     const { engine } = splitPrecache(assets, []);
     expect(engine.every(isEngineUrl)).toBe(true);
-    expect(engine).toHaveLength(2);
+    expect(engine).toHaveLength(4);
   });
 
   it('recognises engine packages in bundled module ids, on any platform', () => {

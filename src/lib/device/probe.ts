@@ -21,7 +21,8 @@ async function runProbe(): Promise<DeviceProbe> {
     cores: nav?.hardwareConcurrency ?? 1,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     storage,
-    wasmMemory64: supportsWasmMemory64()
+    wasmMemory64: supportsWasmMemory64(),
+    wasmSimd: supportsWasmSimd()
   };
 }
 
@@ -101,6 +102,50 @@ const MEMORY64_MODULE = new Uint8Array([
 export function supportsWasmMemory64(): boolean {
   try {
     return typeof WebAssembly !== 'undefined' && WebAssembly.validate(MEMORY64_MODULE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The smallest module using a SIMD instruction: `() -> v128 { i8x16.splat(i32.const 0) }`.
+ * Browsers without wasm SIMD (Safari before 16.4) reject it.
+ */
+const SIMD_MODULE = new Uint8Array([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // magic, version
+  0x01,
+  0x05,
+  0x01,
+  0x60,
+  0x00,
+  0x01,
+  0x7b, // type section: one func type () -> v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // function section: one function of type 0
+  0x0a,
+  0x08,
+  0x01,
+  0x06,
+  0x00,
+  0x41,
+  0x00,
+  0xfd,
+  0x0f,
+  0x0b // code: i32.const 0; i8x16.splat; end
+]);
+
+export function supportsWasmSimd(): boolean {
+  try {
+    return typeof WebAssembly !== 'undefined' && WebAssembly.validate(SIMD_MODULE);
   } catch {
     return false;
   }

@@ -19,6 +19,8 @@ export interface DeviceProbe {
   cores: number;
   crossOriginIsolated: boolean;
   storage: { quota: number | null; usage: number | null; persisted: boolean | null };
-  /** wasm64 / JSPI support changes how big a GGUF wllama can address. */
+  /** memory64: the package's llama.cpp build, the only one for GGUFs over 3 GiB. */
   wasmMemory64: boolean;
+  /** wasm SIMD: Hearth's faster wasm32 builds, for GGUFs up to 3 GiB. */
+  wasmSimd: boolean;
 }

@@ -16,6 +16,7 @@ import {
 } from '../store/model-files';
 import { db } from '../store/db';
 import { WasmEngine } from './wasm';
+import type { WllamaBuildKind } from './wllama-build';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -24,6 +25,8 @@ export interface WasmRun {
   threads: number;
   promptTokens?: number;
   genTokens?: number;
+  /** Which llama.cpp build; the engine's own choice when absent. */
+  build?: WllamaBuildKind;
 }
 
 export interface WasmRunResult {
@@ -37,6 +40,8 @@ export interface WasmRunResult {
   /** performance.timeOrigin-based epoch ms of the first token (for reload-to-token timing). */
   firstTokenEpochMs: number;
   detail: string;
+  /** The generated text, so builds can be checked to decode the same tokens. */
+  text: string;
 }
 
 /** Downloads a GGUF into the store as a verified, ready model; returns its id. */
@@ -106,7 +111,7 @@ function promptOf(tokens: number): string {
 export async function runWasm(run: WasmRun): Promise<WasmRunResult> {
   const model = await db().models.get(run.modelId);
   if (!model) throw new Error(`no catalog entry ${run.modelId}; import it first`);
-  const engine = new WasmEngine({ threads: run.threads });
+  const engine = new WasmEngine({ threads: run.threads, build: run.build });
   const started = performance.now();
   await engine.load(model, () => undefined);
   const loadMs = performance.now() - started;
@@ -119,6 +124,7 @@ export async function runWasm(run: WasmRun): Promise<WasmRunResult> {
       eval_count?: number;
       eval_duration?: number;
     } = {};
+    let text = '';
     const stream = engine.generate({
       model: model.id,
       prompt: promptOf(run.promptTokens ?? 128),
@@ -126,6 +132,7 @@ export async function runWasm(run: WasmRun): Promise<WasmRunResult> {
     });
     for await (const chunk of stream) {
       if (!firstTokenAt && chunk.response) firstTokenAt = performance.now();
+      text += chunk.response;
       if (chunk.done) final = chunk;
     }
     const perSec = (count = 0, ns = 0) => (ns > 0 ? count / (ns / 1e9) : 0);
@@ -138,7 +145,8 @@ export async function runWasm(run: WasmRun): Promise<WasmRunResult> {
       loadMs,
       firstTokenMs: firstTokenAt - genStart,
       firstTokenEpochMs: performance.timeOrigin + firstTokenAt,
-      detail: engine.info().detail
+      detail: engine.info().detail,
+      text
     };
   } finally {
     await engine.unload();

@@ -4,10 +4,7 @@
  * embeds) and runs every load and decode step there, so inference never blocks the UI
  * thread; this class only shapes requests and streams the answers back.
  */
-import { Wllama, type LoadModelParams } from '@wllama/wllama/esm/index.js';
-// `?url` makes Vite ship the wasm as a build asset, so the service worker caches it and
-// nothing is fetched from a CDN.
-import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type { LoadModelParams, Wllama } from '@wllama/wllama/esm/index.js';
 import type {
   ChatRequest,
   ChatResponse,
@@ -34,6 +31,9 @@ import {
 } from './pieces';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
 import { wllamaMessages } from './wasm-messages';
+import { supportsWasmSimd } from '../device/probe';
+import { chooseWllamaBuild, type WllamaBuildKind } from './wllama-build';
+import { createWllama } from './wllama-runtime';
 import {
   chooseContext,
   chooseThreads,
@@ -54,6 +54,8 @@ export interface WasmEngineOptions {
   threads?: number | null;
   /** Where the GGUF comes from; defaults to the verified copy in IndexedDB. */
   readBlob?: (modelId: string) => Promise<Blob>;
+  /** Overrides the automatic build choice (the bench compares them). */
+  build?: WllamaBuildKind;
 }
 
 export class WasmEngine implements Engine {
@@ -62,6 +64,7 @@ export class WasmEngine implements Engine {
   private model: CatalogModel | null = null;
   private blob: Blob | null = null;
   private threads = 1;
+  private build: WllamaBuildKind = 'stock';
   private contextSize = 0;
   private trainedContext: number | undefined;
   private embeddingModel = false;
@@ -124,17 +127,22 @@ export class WasmEngine implements Engine {
       },
       this.options.threads
     );
+    this.build =
+      this.options.build ??
+      chooseWllamaBuild({
+        modelBytes: this.blob.size,
+        threads: this.threads,
+        simd: supportsWasmSimd()
+      });
     onProgress?.({
       phase: 'init',
       text: `Starting llama.cpp (wasm, ${this.threads} thread${this.threads > 1 ? 's' : ''})`
     });
     const embeddingModel = await hasPoolingMetadata(this.blob);
-    const wllama = new Wllama(
-      { default: wllamaWasmUrl },
-      { suppressNativeLog: true, logger: quietLogger }
-    );
-    // Without this, a browser lacking JSPI/memory64 fetches a "compat" build from a CDN.
-    wllama.setCompat(null);
+    const wllama = await createWllama(this.build, {
+      suppressNativeLog: true,
+      logger: quietLogger
+    });
     const params: LoadModelParams = {
       n_threads: this.threads,
       n_ctx: contextSize,
@@ -327,7 +335,7 @@ export class WasmEngine implements Engine {
     return {
       kind: 'wasm',
       modelId: this.model?.id ?? null,
-      detail: `wllama ${WLLAMA_VERSION}, ${this.threads} thread${this.threads === 1 ? '' : 's'}, n_ctx ${this.contextSize}`,
+      detail: `wllama ${WLLAMA_VERSION} (${this.build} build), ${this.threads} thread${this.threads === 1 ? '' : 's'}, n_ctx ${this.contextSize}`,
       threads: this.threads
     };
   }

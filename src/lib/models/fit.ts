@@ -27,6 +27,12 @@ const MIB = 1024 ** 2;
  */
 export const WASM_HEAP_LIMIT = 4 * GIB;
 const WASM_HEAP_COMFORT = 3 * GIB;
+/**
+ * Largest GGUF given to Hearth's wasm32 SIMD builds (engines/wllama-build.ts): their heap
+ * also ends at 4 GiB, and 3 GiB of weights leaves about 1 GiB for the KV cache and compute
+ * buffers at the default 4k context. Bigger weights need the package's memory64 build.
+ */
+export const WASM32_MAX_MODEL_BYTES = 3 * GIB;
 /** web-llm asks for at least a 128 MiB storage-buffer binding (its fallback minimum). */
 const MLC_MIN_BINDING = 128 * MIB;
 
@@ -36,8 +42,9 @@ const REASONS = {
   ggufNeedsWasm: 'GGUF models run on the WASM engine',
   noShaderF16: 'Needs shader-f16, this GPU lacks it — use the q4f32 variant',
   bufferTooLarge: 'Needs a {needed} GPU buffer binding; this GPU allows {limit}',
-  noMemory64:
-    'This browser lacks WebAssembly memory64, which the offline WASM engine (wllama 3.8) needs',
+  noMemory64: 'Over 3 GiB, this model needs WebAssembly memory64, which this browser lacks',
+  noWasmEngine:
+    'This browser lacks both WebAssembly SIMD and memory64; the WASM engine needs one of them',
   wasmHeapLimit: 'Needs {needed} of memory; the WASM engine can address at most {limit}',
   wasmHeapTight: 'Needs {needed}, close to the WASM engine’s {limit} limit',
   noStorage: 'Not enough storage: needs {needed} more, {free} free — delete models to make room',
@@ -96,7 +103,9 @@ export function fitVerdict(
     }
   } else {
     if (model.format !== 'gguf') return verdict('does-not-fit', 'mlcNeedsWebgpu');
-    if (!probe.wasmMemory64) return verdict('does-not-fit', 'noMemory64');
+    if (!probe.wasmMemory64 && !(probe.wasmSimd && model.sizeBytes <= WASM32_MAX_MODEL_BYTES)) {
+      return verdict('does-not-fit', probe.wasmSimd ? 'noMemory64' : 'noWasmEngine');
+    }
     if (model.memoryBytes > WASM_HEAP_LIMIT) {
       return verdict('does-not-fit', 'wasmHeapLimit', {
         needed,

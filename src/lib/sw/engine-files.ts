@@ -9,11 +9,17 @@
 export const ENGINE_PACKAGES = ['/node_modules/@mlc-ai/web-llm/', '/node_modules/@wllama/wllama/'];
 
 /**
- * Engine files recognisable by their URL alone: WebAssembly (wllama's llama.cpp build) and
+ * Engine files recognisable by their URL alone: WebAssembly (llama.cpp builds), the
+ * emscripten glue and pthread script of Hearth's own wllama builds (`wllama*.glue.*.js`,
+ * `wllama*.worker.*.js`) and
  * worker bundles (web-llm runs in a dedicated worker that bundles the whole library).
  */
 export function isEngineUrl(pathname: string): boolean {
-  return /\.wasm$/i.test(pathname) || pathname.includes('/_app/immutable/workers/');
+  return (
+    /\.wasm$/i.test(pathname) ||
+    /\/wllama[^/]*\.(glue|worker)\.[^/]*js$/i.test(pathname) ||
+    pathname.includes('/_app/immutable/workers/')
+  );
 }
 
 /** Does a bundled module come from an engine package? Module ids may use either slash. */

@@ -21,6 +21,7 @@ export function probe(
     crossOriginIsolated: true,
     storage: { quota: 10 * GIB, usage: 0, persisted: false },
     wasmMemory64: true,
+    wasmSimd: true,
     ...rest
   };
 }

@@ -25,7 +25,8 @@ const roomyDevice: DeviceProbe = {
   cores: 4,
   crossOriginIsolated: true,
   storage: { quota: 20 * 1024 * MIB, usage: 0, persisted: true },
-  wasmMemory64: true
+  wasmMemory64: true,
+  wasmSimd: true
 };
 
 function stateOf(patch: Partial<ModelState>): ModelState {
@@ -177,9 +178,11 @@ describe('ModelRow states', () => {
   });
 
   test('does not fit this device: says why, and Download is disabled', async () => {
-    const { row, button } = await setup({ probe: { ...roomyDevice, wasmMemory64: false } });
+    const { row, button } = await setup({
+      probe: { ...roomyDevice, wasmMemory64: false, wasmSimd: false }
+    });
     await expect.element(row.getByTestId('model-fit')).toHaveTextContent('does not fit');
-    await expect.element(row.getByText(/lacks WebAssembly memory64/)).toBeVisible();
+    await expect.element(row.getByText(/lacks both WebAssembly SIMD and memory64/)).toBeVisible();
     await expect.element(button('Download')).toBeDisabled();
   });
 
