@@ -132,7 +132,7 @@ async function round(page, tools, { file, modelId, threads }) {
       promptTokens: PROMPT_TOKENS,
       genTokens: GEN_TOKENS
     });
-    out[build] = { prefill: r.prefillTokPerSec, decode: r.decodeTokPerSec, text: r.text, ran: r };
+    out[build] = { prefill: r.prefillTokPerSec, decode: r.decodeTokPerSec, text: r.text };
   }
   return out;
 }

@@ -62,11 +62,18 @@ sw.addEventListener('message', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      for (const path of ENGINE) {
-        if (await cache.match(path)) continue;
-        // One missing file must not stop the others; the next ready model asks again.
-        await cache.add(path).catch(() => undefined);
-      }
+      // All at once, scripts listed before the big wasm files, so the small pieces an
+      // engine also needs are kept within moments even while megabytes of wasm still load.
+      const order = [...ENGINE].sort(
+        (a, b) => Number(a.endsWith('.wasm')) - Number(b.endsWith('.wasm'))
+      );
+      await Promise.all(
+        order.map(async (path) => {
+          if (await cache.match(path)) return;
+          // One missing file must not stop the others; the next ready model asks again.
+          await cache.add(path).catch(() => undefined);
+        })
+      );
     })()
   );
 });

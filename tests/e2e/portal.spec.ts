@@ -5,6 +5,8 @@
  * browser and chats with them offline.
  */
 import type { Browser, Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test, expect, askModel, GREEDY_CONTINUATION, STORIES_PATH } from './fixtures/test';
 import { startHearth, type HearthProcess } from './fixtures/hearth-server';
 
@@ -134,10 +136,12 @@ test('first-run admin grants one model to a group; its member chats on the serve
   await row.getByTestId('model-download').click();
   await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
 
-  // Cut the network: the tab runs the model from IndexedDB.
+  // Cut the network: the tab runs the model from IndexedDB, with an engine it never ran
+  // online — the service worker keeps the engine files once a ready model is seen.
   await nurse.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
+  await waitForEngineFilesKept(nurse);
   await nurse.reload();
   await expect.poll(() => nurse.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
   await nurse.context().setOffline(true);
@@ -179,3 +183,25 @@ test('a server reachable from the network asks the first admin for its setup tok
     await guarded.stop();
   }
 });
+
+/** The build's llama.cpp engine files (wasm, glue, pthread script), as the app serves them. */
+const ENGINE_FILES = fs
+  .readdirSync(path.resolve(import.meta.dirname, '../../build/_app/immutable/assets'))
+  .filter((name) => /^wllama.*\.(wasm|js)$/.test(name));
+
+async function waitForEngineFilesKept(page: Page): Promise<void> {
+  expect(ENGINE_FILES.length).toBeGreaterThan(0);
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async (names) => {
+          const kept = new Set<string>();
+          for (const key of await caches.keys())
+            for (const request of await (await caches.open(key)).keys())
+              kept.add(new URL(request.url).pathname.split('/').pop()!);
+          return names.filter((name) => !kept.has(name));
+        }, ENGINE_FILES),
+      { timeout: 60_000 }
+    )
+    .toEqual([]);
+}

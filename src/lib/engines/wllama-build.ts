@@ -2,7 +2,7 @@
  * Which llama.cpp WebAssembly build the WASM engine runs. Hearth ships its own builds of
  * wllama's engine (vendor/wllama-simd, rebuilt by its build.sh): wasm32 with ggml's wasm
  * SIMD kernels, a single-thread one and a pthreads one. The npm package's build compiles
- * ggml's generic scalar kernels (and pays memory64 bounds checks), 2–3× slower; it stays as
+ * ggml's generic scalar kernels (and pays memory64 bounds checks): 2.5–5× slower; it stays as
  * the fallback for weights too big for wasm32's 4 GiB and for browsers without wasm SIMD.
  * Pure decisions only, so they are unit-tested in Node.
  */
