@@ -10,14 +10,16 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 VARIANT="${VARIANT:-st}"
 WORK="${WLLAMA_SIMD_WORK:-$HOME/.cache/hearth/wllama-simd}"
 WLLAMA_PKG="$ROOT/node_modules/@wllama/wllama"
-LLAMA_SRC="${LLAMA_SRC:-$HOME/.cache/hearth/llama.cpp-src}"
+COMMIT="$(cat "$HERE/LLAMA_COMMIT")"
+# Where `npm run bench:server` unpacks node-llama-cpp's llama.cpp bundle (bench/native-reference.js).
+LLAMA_SRC="${LLAMA_SRC:-${HEARTH_BENCH_CACHE:-$HOME/.cache/hearth}/llama.cpp-${COMMIT:0:7}}"
 # Debian's emscripten runs its acorn optimizer with the node on PATH, which does not look in Debian's module folder.
 export NODE_PATH=/usr/share/nodejs
 
 [ -d "$LLAMA_SRC/.git" ] || { echo "llama.cpp source missing: run 'npm run bench:server' once (it unpacks node-llama-cpp's bundle)" >&2; exit 1; }
 mkdir -p "$WORK/src"
 [ -d "$WORK/src/llama.cpp" ] || git clone -q --shared "$LLAMA_SRC" "$WORK/src/llama.cpp"
-git -C "$WORK/src/llama.cpp" checkout -q "$(cat "$HERE/LLAMA_COMMIT")"
+git -C "$WORK/src/llama.cpp" checkout -q "$COMMIT"
 rm -rf "$WORK/src/cpp" && cp -a "$WLLAMA_PKG/cpp" "$WORK/src/cpp"   # -a keeps mtimes: a rerun only relinks
 cp "$WLLAMA_PKG/CMakeLists.txt" "$WORK/src/CMakeLists.txt"
 patch -s -d "$WORK/src" -p1 < "$HERE/wllama-cmake.patch"
