@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['tests/server/llama-server-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks'

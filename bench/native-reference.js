@@ -1,74 +1,27 @@
 // llama.cpp's own tools as the benches' reference: `llama-server` and `llama-bench`, built
 // from the llama.cpp source that node-llama-cpp ships as a git bundle, so the reference runs
 // exactly the code Hearth runs. Built once (minutes) into a cache outside the repository
-// (HEARTH_BENCH_CACHE, default ~/.cache/hearth), reused by later runs.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+// (HEARTH_CACHE, default ~/.cache/hearth) by the same code as `hearth runner build`.
+import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BUNDLE = path.join(ROOT, 'node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
-const TARGETS = ['llama-server', 'llama-bench'];
-
-function log(line) {
-  process.stderr.write(`${line}\n`);
-}
-
-function has(command, args = ['--version']) {
-  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
-}
+import {
+  buildLlamaCppTools,
+  bundledLlamaCppCommit,
+  ToolchainMissingError
+} from '../server/runtime/llama-server-build.ts';
 
 /**
  * Paths of llama-server and llama-bench, building them first when needed; or
  * `{ missing }` saying why there is no reference (no bundle, no cmake, no compiler).
  */
 export function nativeTools() {
-  if (!fs.existsSync(BUNDLE)) return { missing: 'node-llama-cpp ships no llama.cpp bundle' };
-  if (!has('cmake')) return { missing: 'cmake is not installed' };
-  if (!has('c++') && !has('g++')) return { missing: 'no C++ compiler is installed' };
-  const commit = execFileSync('git', ['bundle', 'list-heads', BUNDLE], { encoding: 'utf8' })
-    .split(/\s+/)[0]
-    .slice(0, 7);
-  const cache = path.resolve(
-    process.env.HEARTH_BENCH_CACHE ?? path.join(os.homedir(), '.cache', 'hearth')
-  );
-  const source = path.join(cache, `llama.cpp-${commit}`);
-  const bin = path.join(source, 'build', 'bin');
-  const tools = {
-    commit,
-    server: path.join(bin, 'llama-server'),
-    bench: path.join(bin, 'llama-bench')
-  };
-  if (fs.existsSync(tools.server) && fs.existsSync(tools.bench)) return tools;
-
-  fs.mkdirSync(cache, { recursive: true });
-  if (!fs.existsSync(path.join(source, 'CMakeLists.txt'))) {
-    log(`native reference: unpacking llama.cpp ${commit} into ${source}`);
-    fs.rmSync(source, { recursive: true, force: true });
-    execFileSync('git', ['clone', '--quiet', BUNDLE, source], { stdio: 'inherit' });
+  try {
+    const [server, bench] = buildLlamaCppTools(['llama-server', 'llama-bench']);
+    return { commit: bundledLlamaCppCommit(), server, bench };
+  } catch (error) {
+    if (error instanceof ToolchainMissingError) return { missing: error.message };
+    throw error;
   }
-  log('native reference: building llama-server and llama-bench (once; several minutes)');
-  const run = (args) => {
-    const result = spawnSync('cmake', args, {
-      cwd: source,
-      stdio: ['ignore', 'ignore', 'inherit']
-    });
-    if (result.status !== 0) throw new Error(`cmake ${args.join(' ')} failed`);
-  };
-  run([
-    '-B',
-    'build',
-    '-DCMAKE_BUILD_TYPE=Release',
-    '-DLLAMA_CURL=OFF',
-    '-DGGML_NATIVE=ON',
-    '-DBUILD_SHARED_LIBS=OFF',
-    '-DLLAMA_BUILD_TESTS=OFF',
-    '-DLLAMA_BUILD_EXAMPLES=OFF'
-  ]);
-  run(['--build', 'build', '-j', String(os.availableParallelism()), '--target', ...TARGETS]);
-  return tools;
 }
 
 function freePort() {

@@ -8,6 +8,8 @@
 //     with the spread of per-stream speeds (a starved stream shows as a low minimum).
 // Prompt ~128 tokens, 64 generated, greedy; the median of ROUNDS runs. Models are created
 // through the API from the GGUF files (blob upload + /api/create), as a user would.
+// Hearth runs models in the llama-server it was built with (its llama-server runner) when
+// the reference is built, else in-process; BENCH_RUNNER=in-process measures node-llama-cpp.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -118,11 +120,19 @@ async function startReferences(tools, threads, parallel) {
   return new Map(entries);
 }
 
+/** Hearth's runner for this run: llama-server when built, unless BENCH_RUNNER says otherwise. */
+function runnerEnv(tools) {
+  return tools.server && process.env.BENCH_RUNNER !== 'in-process'
+    ? { HEARTH_LLAMA_SERVER: tools.server }
+    : { HEARTH_RUNNER: 'in-process' };
+}
+
 async function singleStream(tools, modelsDir) {
   const rows = [];
   for (const threads of THREADS) {
     log(`single stream, ${threads} thread(s): starting Hearth and llama-server`);
     const hearth = await startHearth({
+      ...runnerEnv(tools),
       HEARTH_MODELS: modelsDir,
       HEARTH_THREADS: String(threads),
       OLLAMA_NUM_PARALLEL: '1'
@@ -216,6 +226,7 @@ async function parallelStreams(tools, modelsDir) {
   for (const threads of THREADS) {
     log(`parallel streams, ${threads} thread(s): starting Hearth and llama-server with 4 slots`);
     const hearth = await startHearth({
+      ...runnerEnv(tools),
       HEARTH_MODELS: modelsDir,
       HEARTH_THREADS: String(threads),
       OLLAMA_NUM_PARALLEL: '4'
@@ -292,6 +303,8 @@ async function main() {
   if (tools.missing)
     log(`No llama.cpp reference (${tools.missing}): Hearth's own figures only, no ratios.`);
   else log(`Reference: llama.cpp ${tools.commit}, built from node-llama-cpp's bundled source.`);
+  const runner = runnerEnv(tools).HEARTH_LLAMA_SERVER ? 'llama-server' : 'in-process';
+  console.log(`Hearth's runner: ${runner}`);
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
   try {
     await singleStream(tools, modelsDir);

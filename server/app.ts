@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { DiskModelStore } from './store/disk-store';
+import { chooseRunner, runnerLoader, type RunnerChoice } from './runtime/runner-choice';
 import { ModelScheduler } from './runtime/model-scheduler';
 import { registerModelRoutes } from './api/models';
 import { registerRegistryRoutes } from './api/registry';
@@ -70,7 +71,12 @@ export interface BuildOptions {
 export async function buildApp(
   config: ServerConfig,
   options: BuildOptions = {}
-): Promise<{ app: FastifyInstance; ctx: ServerContext; status: StatusRoutes }> {
+): Promise<{
+  app: FastifyInstance;
+  ctx: ServerContext;
+  status: StatusRoutes;
+  runner: RunnerChoice;
+}> {
   const app = Fastify({
     logger: withRedaction(options.logger ?? false),
     ...(options.accessLog ? { logController: new AccessLogController() } : {}),
@@ -90,7 +96,13 @@ export async function buildApp(
       { files: swept.removed.length, bytes: swept.bytes },
       'removed leftover temp files'
     );
-  const scheduler = new ModelScheduler(config, store, app.log);
+  const runner = chooseRunner(config);
+  const scheduler = new ModelScheduler(
+    config,
+    store,
+    app.log,
+    runnerLoader(runner, config, app.log)
+  );
   const auth = new Auth(config);
   // With sign-in on, a missing or unreadable database stops start-up here, not mid-request.
   if (auth.enabled) await auth.store();
@@ -117,5 +129,5 @@ export async function buildApp(
     await scheduler.close();
     await auth.close();
   });
-  return { app, ctx, status };
+  return { app, ctx, status, runner };
 }

@@ -34,6 +34,14 @@ export interface ServerConfig {
   registryKey?: string;
   /** Fixed first-run setup token (HEARTH_SETUP_TOKEN); otherwise one is made per start when needed. */
   setupToken?: string;
+  /**
+   * HEARTH_RUNNER: where models run. "llama-server": llama.cpp's own server, one process
+   * per model; "in-process": node-llama-cpp; "auto" (default): llama-server when a binary
+   * is there (HEARTH_LLAMA_SERVER or the one `hearth runner build` installs).
+   */
+  runner: 'auto' | 'llama-server' | 'in-process';
+  /** HEARTH_LLAMA_SERVER: a llama-server binary to run models with. */
+  llamaServer?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +101,13 @@ export function defaultThreads(cores = os.availableParallelism?.() ?? os.cpus().
   return Math.min(cores - 1, 16);
 }
 
+function parseRunner(value: string | undefined): ServerConfig['runner'] {
+  if (value === undefined) return 'auto';
+  const text = value.toLowerCase();
+  if (text === 'auto' || text === 'llama-server' || text === 'in-process') return text;
+  throw new Error(`HEARTH_RUNNER must be "auto", "llama-server" or "in-process", got "${value}"`);
+}
+
 function parseAuthSetting(value: string | undefined): ServerConfig['auth'] {
   if (value === undefined) return 'auto';
   const text = value.toLowerCase();
@@ -136,6 +151,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     auth: parseAuthSetting(pick(env, 'HEARTH_AUTH')),
     rateLimitPerMin: integer(pick(env, 'HEARTH_RATE_LIMIT'), 0, 'HEARTH_RATE_LIMIT'),
     registryKey: pick(env, 'HEARTH_REGISTRY_KEY'),
-    setupToken: pick(env, 'HEARTH_SETUP_TOKEN')
+    setupToken: pick(env, 'HEARTH_SETUP_TOKEN'),
+    runner: parseRunner(pick(env, 'HEARTH_RUNNER')),
+    llamaServer: pick(env, 'HEARTH_LLAMA_SERVER')
   };
 }

@@ -3,6 +3,7 @@
  * and shuts down cleanly on SIGINT/SIGTERM. Start-up failures are one readable line and
  * exit code 1, never a stack trace.
  */
+import type { RunnerChoice } from './runtime/runner-choice';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
@@ -17,6 +18,7 @@ import type { ServerContext } from './context';
 export interface RunningServer {
   app: FastifyInstance;
   ctx: ServerContext;
+  runner: RunnerChoice;
   url: string;
   close(): Promise<void>;
 }
@@ -53,7 +55,10 @@ function describeListenError(error: NodeJS.ErrnoException, config: ServerConfig)
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const { app, ctx } = await buildApp(config, { logger: createLogger(config), accessLog: true });
+  const { app, ctx, runner } = await buildApp(config, {
+    logger: createLogger(config),
+    accessLog: true
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -63,12 +68,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const url = `http://${formatAddress(config.host, port)}`;
-  return { app, ctx, url, close: () => app.close() };
+  return { app, ctx, runner, url, close: () => app.close() };
 }
 
 function announce(server: RunningServer, config: ServerConfig): void {
   console.log(`Hearth ${config.version} listening on ${server.url}`);
   console.log(`Models: ${config.modelsDir}`);
+  console.log(
+    server.runner.kind === 'llama-server'
+      ? `Runner: llama.cpp's llama-server (${server.runner.binary})`
+      : `Runner: node-llama-cpp in this process; ${server.runner.reason}`
+  );
   if (!appIsBuilt(config.appDir)) {
     console.log('Web app not built (run `npm run build`); the API works without it.');
   }

@@ -1,6 +1,6 @@
 /**
  * The `hearth` command line, shaped like Ollama's: serve, list, ps, show, run, create,
- * cp, rm, pull. Every command but `serve`, `admin`, `keys`, `export` and `import` is an
+ * cp, rm, pull. Every command but `serve`, `admin`, `keys`, `export`, `import` and `runner` is an
  * HTTP client of a running server (HEARTH_HOST / OLLAMA_HOST, default 127.0.0.1:11434);
  * `admin` and `keys` edit the account database directly, `export` and `import` the models
  * folder.
@@ -24,6 +24,7 @@ import { createAdmin, resetPassword } from './commands/admin';
 import { createKey, listKeys, revokeKey } from './commands/keys';
 import { exportModels, importModels } from './commands/bundle';
 import { checkModel } from './commands/check';
+import { buildRunner } from './commands/runner';
 
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', '..', 'package.json');
@@ -151,6 +152,16 @@ export function buildProgram(client = HearthClient.fromEnv()): Command {
     .action((username: string, flags: { password?: string }) =>
       resetPassword(username, flags, write)
     );
+
+  program
+    .command('runner')
+    .description("llama.cpp's own server, which runs models once built")
+    .command('build')
+    .description(
+      'Build llama-server from the llama.cpp source node-llama-cpp ships and install it for ' +
+        '`hearth serve` (needs git, cmake and a C++ compiler; several minutes, once)'
+    )
+    .action(() => buildRunner(write));
 
   program
     .command('check')

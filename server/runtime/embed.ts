@@ -5,6 +5,7 @@
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { InvalidInputError } from '../domain-errors';
 import { AbortedError } from './generate';
+import type { EmbedJob } from './scheduler';
 import { charBudget, tokenizeInPieces } from './tokenize';
 
 export function normalize(vector: readonly number[]): number[] {
@@ -76,4 +77,48 @@ export async function embedAll(
     embeddings.push(normalize(embedding.vector));
   }
   return { embeddings, tokenCount };
+}
+
+/**
+ * Embeddings for one loaded model: llama.cpp needs a context of its own for them, created
+ * on first use; requests take turns on it.
+ */
+export class Embedder {
+  private context?: Promise<LlamaEmbeddingContext>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** The model's weights (opened on first use by a runner that keeps them elsewhere). */
+    private readonly model: () => Promise<LlamaModel>,
+    private readonly contextSize: number,
+    private readonly threads: number
+  ) {}
+
+  embed(job: EmbedJob): Promise<{ embeddings: number[][]; tokenCount: number }> {
+    const run = this.queue.then(async () => {
+      const model = await this.model();
+      this.context ??= model.createEmbeddingContext({
+        contextSize: this.contextSize,
+        // llama.cpp pools an embedding within one batch, so a whole input must fit in one.
+        batchSize: this.contextSize,
+        threads: this.threads
+      });
+      const context = await this.context;
+      return embedAll(
+        model,
+        context,
+        this.contextSize,
+        job.input,
+        job.truncate ?? true,
+        job.signal
+      );
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async dispose(): Promise<void> {
+    const context = await this.context?.catch(() => undefined);
+    await context?.dispose();
+  }
 }

@@ -13,6 +13,7 @@ import {
 } from 'node-llama-cpp';
 import type { Options } from '#protocol/ollama/types';
 import { CanceledError, InvalidInputError } from '../domain-errors';
+import { AnswerText, answerRules } from './answer-text';
 import type { DecodeGate } from './decode-gate';
 import { samplerOptions, tokenLimit } from './sampling';
 
@@ -71,53 +72,20 @@ export function assertKnownTokens(tokens: readonly number[], model: LlamaModel, 
     );
 }
 
-/** Length of the longest suffix of `text` that begins some stop string. */
-export function heldBackLength(text: string, stops: string[]): number {
-  let held = 0;
-  for (const stop of stops) {
-    for (let n = Math.min(stop.length - 1, text.length); n > held; n--) {
-      if (text.endsWith(stop.slice(0, n))) {
-        held = n;
-        break;
-      }
-    }
-  }
-  return held;
-}
-
 export async function* generateTokens(
   request: GenerationRequest
 ): AsyncGenerator<string, GenerationOutcome> {
   const { sequence, model, options, signal } = request;
   const promptTokens = fitPrompt(request.tokens, sequence.contextSize, model.tokens.bos);
-  // A template that renders nothing, on a model that adds no BOS, leaves nothing to evaluate.
-  if (promptTokens.length === 0)
-    throw new InvalidInputError('the prompt is empty after applying the template');
   const limit = tokenLimit(options, request.numCtx, promptTokens.length);
   const grammar = request.grammar;
-  const stops = [
-    ...new Set([...request.stop, ...(options.stop ?? [])].filter((s) => s.length > 0))
-  ];
-  for (const trigger of grammar?.stopGenerationTriggers ?? []) {
-    const parts = (
-      typeof trigger === 'string'
-        ? [trigger]
-        : Array.isArray(trigger)
-          ? trigger
-          : (trigger as unknown as { values: unknown[] }).values
-    ) as readonly unknown[];
-    const text = parts.filter((v): v is string => typeof v === 'string').join('');
-    if (text) stops.push(text);
-  }
-  const trimSuffix = grammar?.trimWhitespaceSuffix === true;
+  const answer = new AnswerText(answerRules(request.stop, options, grammar));
 
   const outputTokens: Token[] = [];
   const history = () => [...promptTokens, ...outputTokens];
   const started = performance.now();
   let firstTokenAt: number | undefined;
   let doneReason: 'stop' | 'length' = 'stop';
-  let emitted = '';
-  let pending = '';
   const partial: Token[] = [];
 
   const finish = (): GenerationOutcome => {
@@ -125,7 +93,7 @@ export async function* generateTokens(
     const firstAt = firstTokenAt ?? end;
     return {
       doneReason,
-      text: emitted,
+      text: answer.emitted,
       promptTokens,
       outputTokens,
       promptEvalNs: Math.round((firstAt - started) * 1e6),
@@ -165,24 +133,11 @@ export async function* generateTokens(
         break;
       }
       partial.length = 0;
-      pending += piece;
-
-      const hit = firstStop(pending, stops);
-      if (hit >= 0) {
-        const text = pending.slice(0, hit);
-        pending = '';
-        emitted += text;
-        if (text) yield text;
+      const ready = answer.push(piece);
+      if (ready) yield ready;
+      if (answer.stopped) {
         doneReason = 'stop';
         break;
-      }
-      let held = heldBackLength(pending, stops);
-      if (trimSuffix) held = Math.max(held, pending.length - pending.trimEnd().length);
-      const ready = pending.slice(0, pending.length - held);
-      pending = pending.slice(pending.length - held);
-      if (ready) {
-        emitted += ready;
-        yield ready;
       }
       if (outputTokens.length >= limit) {
         doneReason = 'length';
@@ -196,19 +151,7 @@ export async function* generateTokens(
   }
   if (signal.aborted) throw new AbortedError();
 
-  const rest = trimSuffix ? pending.trimEnd() : pending;
-  if (rest) {
-    emitted += rest;
-    yield rest;
-  }
+  const rest = answer.end();
+  if (rest) yield rest;
   return finish();
-}
-
-function firstStop(text: string, stops: string[]): number {
-  let first = -1;
-  for (const stop of stops) {
-    const at = text.indexOf(stop);
-    if (at >= 0 && (first < 0 || at < first)) first = at;
-  }
-  return first;
 }

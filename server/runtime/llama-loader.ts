@@ -10,7 +10,6 @@ import {
   LlamaLogLevel,
   type Llama,
   type LlamaContext,
-  type LlamaEmbeddingContext,
   type LlamaModel
 } from 'node-llama-cpp';
 import type { FastifyBaseLogger } from 'fastify';
@@ -57,8 +56,6 @@ export interface LoadedWeights {
   threads: number;
   /** Holds each decode until the context's running streams have all queued a token. */
   gate: DecodeGate;
-  /** Created on first /api/embed use: embedding needs its own llama.cpp context. */
-  embedding?: Promise<LlamaEmbeddingContext>;
 }
 
 export interface WeightsRequest {
@@ -115,19 +112,7 @@ export async function loadWeights(llama: Llama, request: WeightsRequest): Promis
   }
 }
 
-export function embeddingContext(weights: LoadedWeights): Promise<LlamaEmbeddingContext> {
-  weights.embedding ??= weights.model.createEmbeddingContext({
-    contextSize: weights.contextSize,
-    // llama.cpp pools an embedding within one batch, so a whole input must fit in one.
-    batchSize: weights.contextSize,
-    threads: weights.threads
-  });
-  return weights.embedding;
-}
-
 export async function disposeWeights(weights: LoadedWeights): Promise<void> {
-  const embedding = await weights.embedding?.catch(() => undefined);
-  await embedding?.dispose();
   await weights.context.dispose();
   await weights.model.dispose();
 }

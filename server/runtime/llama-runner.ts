@@ -1,28 +1,24 @@
 /**
  * The runner over node-llama-cpp: one model, one context whose sequences are the slots.
- * It turns a job into prompt tokens (template or chat wrapper), applies the format's
- * grammar, runs the token loop, and parses tool calls out of the answer.
+ * The prompt, grammar and tool calls are answer-run.ts's; this runs the token loop in-process.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import type { ServerConfig } from '../config';
 import type { Options } from '#protocol/ollama/types';
 import type { ResolvedModel } from '../store/model-store';
-import { embedAll } from './embed';
-import { assertKnownTokens, generateTokens } from './generate';
-import { grammarFor } from './grammar';
+import { Embedder } from './embed';
+import { answerWithTools, prepareAnswer } from './answer-run';
+import { generateTokens } from './generate';
 import {
   disposeWeights,
   effectiveContext,
-  embeddingContext,
   loadWeights,
   sharedLlama,
   type LoadedWeights
 } from './llama-loader';
-import { buildPrompt } from './prompt';
 import type { ModelRunner, RunOutcome, RunnerLoader } from './runner';
 import type { EmbedJob, GenerateJob } from './scheduler';
-import { parseToolCalls } from './tool-calls';
 
 export function llamaRunnerLoader(config: ServerConfig, log: FastifyBaseLogger): RunnerLoader {
   return async (request) => {
@@ -39,8 +35,7 @@ export function llamaRunnerLoader(config: ServerConfig, log: FastifyBaseLogger):
 
 class LlamaRunner implements ModelRunner {
   private readonly sequences: LlamaContextSequence[];
-  /** One embedding context per model: embedding requests take turns on it. */
-  private embedQueue: Promise<unknown> = Promise.resolve();
+  private readonly embedder: Embedder;
 
   constructor(
     private readonly resolved: ResolvedModel,
@@ -48,6 +43,11 @@ class LlamaRunner implements ModelRunner {
     sequences: number
   ) {
     this.sequences = Array.from({ length: sequences }, () => weights.context.getSequence());
+    this.embedder = new Embedder(
+      () => Promise.resolve(weights.model),
+      weights.contextSize,
+      weights.threads
+    );
   }
 
   get contextSize(): number {
@@ -65,62 +65,29 @@ class LlamaRunner implements ModelRunner {
   ): AsyncGenerator<string, RunOutcome> {
     const { model, numCtx } = this.weights;
     const sequence = this.sequences[slot];
-    if (job.input.kind === 'generate' && job.input.context)
-      assertKnownTokens(job.input.context, model, 'context');
-    const prompt = await buildPrompt(job.input, this.resolved, model, sequence.contextSize);
-    const grammar = await grammarFor(model.llama, job.format);
-    const tools = job.input.kind === 'chat' ? (job.input.tools ?? []) : [];
-    const run = generateTokens({
-      sequence,
-      model,
-      tokens: prompt.tokens,
-      options,
-      numCtx,
-      stop: prompt.stop,
-      grammar,
-      signal: job.signal,
-      gate: this.weights.gate
-    });
-    let step = await run.next();
-    while (!step.done) {
-      // With tools the text may turn out to be a call, so it is held until the end.
-      if (tools.length === 0) yield step.value;
-      step = await run.next();
-    }
-    const outcome = step.value;
-    const parsed = tools.length > 0 ? parseToolCalls(outcome.text, tools) : undefined;
-    if (parsed && parsed.content) yield parsed.content;
-    return {
-      doneReason: outcome.doneReason,
-      text: parsed ? parsed.content : outcome.text,
-      toolCalls: parsed?.toolCalls.length ? parsed.toolCalls : undefined,
-      context: [...outcome.promptTokens, ...outcome.outputTokens].map(Number),
-      counts: {
-        prompt_eval_count: outcome.promptTokens.length,
-        prompt_eval_duration: outcome.promptEvalNs,
-        eval_count: outcome.outputTokens.length,
-        eval_duration: outcome.evalNs
-      }
-    };
+    const prepared = await prepareAnswer(job, this.resolved, model, sequence.contextSize);
+    return yield* answerWithTools(
+      job,
+      generateTokens({
+        sequence,
+        model,
+        tokens: prepared.tokens,
+        options,
+        numCtx,
+        stop: prepared.stop,
+        grammar: prepared.grammar,
+        signal: job.signal,
+        gate: this.weights.gate
+      })
+    );
   }
 
   embed(job: EmbedJob): Promise<{ embeddings: number[][]; tokenCount: number }> {
-    const weights = this.weights;
-    const run = this.embedQueue.then(async () =>
-      embedAll(
-        weights.model,
-        await embeddingContext(weights),
-        weights.contextSize,
-        job.input,
-        job.truncate ?? true,
-        job.signal
-      )
-    );
-    this.embedQueue = run.catch(() => undefined);
-    return run;
+    return this.embedder.embed(job);
   }
 
-  dispose(): Promise<void> {
-    return disposeWeights(this.weights);
+  async dispose(): Promise<void> {
+    await this.embedder.dispose();
+    await disposeWeights(this.weights);
   }
 }

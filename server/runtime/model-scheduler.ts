@@ -1,8 +1,8 @@
 /**
  * The scheduler: per loaded model `numParallel` slots, one bounded FIFO queue for
  * requests waiting for a slot, keep_alive expiry, at most `maxLoadedModels` resident
- * (idle ones unloaded least-recently-used first). Models run in runners (./runner);
- * node-llama-cpp's is the default.
+ * (idle ones unloaded least-recently-used first). Models run in runners (./runner):
+ * llama.cpp's own server when one is configured (./runner-choice), else node-llama-cpp.
  *
  * A request reserves its slot synchronously, before any await, so counting is exact:
  * with OLLAMA_NUM_PARALLEL=1 and OLLAMA_MAX_QUEUE=1, one request runs, one waits and
@@ -14,8 +14,8 @@ import { BusyError } from '../domain-errors';
 import type { ModelStore, ResolvedModel } from '../store/model-store';
 import type { Options, ProcessModel } from '#protocol/ollama/types';
 import { AbortedError } from './generate';
-import { llamaRunnerLoader } from './llama-runner';
 import type { ModelRunner, RunnerLoader } from './runner';
+import { chooseRunner, runnerLoader } from './runner-choice';
 import { mergeOptions } from './sampling';
 import type {
   EmbedJob,
@@ -67,7 +67,7 @@ export class ModelScheduler implements Scheduler {
     private readonly config: ServerConfig,
     private readonly store: ModelStore,
     private readonly log: FastifyBaseLogger,
-    private readonly loadRunner: RunnerLoader = llamaRunnerLoader(config, log)
+    private readonly loadRunner: RunnerLoader = runnerLoader(chooseRunner(config), config, log)
   ) {}
 
   ps(): ProcessModel[] {
@@ -246,7 +246,14 @@ export class ModelScheduler implements Scheduler {
   /** Gives the waiter a slot now if one is free or can be made; false → it must queue. */
   private tryGrant(waiter: Waiter): boolean {
     let entry = this.models.get(waiter.resolved.name);
-    if (entry && entry.idle && entry.state === 'ready' && entry.differsFrom(waiter.wish)) {
+    // A runner whose process died serves no one: reload once its last lease is back.
+    if (entry && entry.runner?.alive === false) entry.unloadWhenIdle = true;
+    if (
+      entry &&
+      entry.idle &&
+      entry.state === 'ready' &&
+      (entry.unloadWhenIdle || entry.differsFrom(waiter.wish))
+    ) {
       void this.dropModel(entry);
       entry = undefined;
     }
@@ -306,7 +313,12 @@ export class ModelScheduler implements Scheduler {
   private giveBack(entry: LoadedModel, slot: number | undefined, keepAliveMs: number): void {
     const idle = entry.giveBack(slot, keepAliveMs);
     if (idle && this.models.get(entry.name) === entry) {
-      if (entry.state !== 'ready' || entry.unloadWhenIdle || keepAliveMs <= 0)
+      if (
+        entry.state !== 'ready' ||
+        entry.unloadWhenIdle ||
+        entry.runner?.alive === false ||
+        keepAliveMs <= 0
+      )
         void this.dropModel(entry);
       else entry.startExpiry(() => entry.idle && void this.dropModel(entry));
     }

@@ -25,6 +25,11 @@ export type RunOutcome = Omit<GenerateResult, 'model' | 'metrics'> & {
 };
 
 export interface ModelRunner {
+  /**
+   * False once the runner can serve no more (its process died); the scheduler then loads
+   * the model afresh for the next request. Absent: always true.
+   */
+  readonly alive?: boolean;
   /** Tokens each slot really holds. */
   readonly contextSize: number;
   /** The num_ctx a request for `contextLength` would get here: a different one needs a reload. */

@@ -39,37 +39,55 @@ function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value));
 }
 
-/**
- * Sampler settings for one generation. `history` returns the tokens the repeat penalty
- * looks back over (prompt and output so far), as llama.cpp's last-n window does.
- */
-export function samplerOptions(options: Options, history: () => Token[]): SequenceEvaluateOptions {
-  const temperature = options.temperature ?? OLLAMA_DEFAULTS.temperature;
+/** Ollama's sampling options with defaults applied and penalties clamped into range. */
+export interface SamplingSettings {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  /** undefined: a random seed, as Ollama picks one when none is given. */
+  seed?: number;
+  /** undefined: no penalty applies. `lastN` -1 = the whole context. */
+  penalty?: { lastN: number; repeat: number; frequency: number; presence: number };
+}
+
+export function samplingSettings(options: Options): SamplingSettings {
   const lastN = options.repeat_last_n ?? OLLAMA_DEFAULTS.repeat_last_n;
-  const penalty = clamp(
+  const repeat = clamp(
     options.repeat_penalty ?? OLLAMA_DEFAULTS.repeat_penalty,
     MIN_REPEAT_PENALTY,
     PENALTY_LIMIT
   );
   const frequency = clamp(options.frequency_penalty ?? 0, -PENALTY_LIMIT, PENALTY_LIMIT);
   const presence = clamp(options.presence_penalty ?? 0, -PENALTY_LIMIT, PENALTY_LIMIT);
-  const penalize = lastN !== 0 && (penalty !== 1 || frequency !== 0 || presence !== 0);
-  // repeat_last_n = -1 means "the whole context" in Ollama.
-  const windowSize = lastN < 0 ? Number.MAX_SAFE_INTEGER : lastN;
+  const penalize = lastN !== 0 && (repeat !== 1 || frequency !== 0 || presence !== 0);
   return {
-    temperature: Math.max(0, temperature),
+    temperature: Math.max(0, options.temperature ?? OLLAMA_DEFAULTS.temperature),
     topK: options.top_k ?? OLLAMA_DEFAULTS.top_k,
     topP: options.top_p ?? OLLAMA_DEFAULTS.top_p,
     minP: options.min_p ?? OLLAMA_DEFAULTS.min_p,
-    // Ollama picks a random seed when none is given; so does node-llama-cpp (epoch time).
     seed: options.seed !== undefined && options.seed >= 0 ? options.seed : undefined,
-    repeatPenalty: penalize
+    penalty: penalize ? { lastN: lastN < 0 ? -1 : lastN, repeat, frequency, presence } : undefined
+  };
+}
+
+/**
+ * node-llama-cpp's sampler settings for one generation. `history` returns the tokens the
+ * repeat penalty looks back over (prompt and output so far), as llama.cpp's last-n window
+ * does.
+ */
+export function samplerOptions(options: Options, history: () => Token[]): SequenceEvaluateOptions {
+  const { penalty, ...settings } = samplingSettings(options);
+  const windowSize = penalty?.lastN === -1 ? Number.MAX_SAFE_INTEGER : (penalty?.lastN ?? 0);
+  return {
+    ...settings,
+    repeatPenalty: penalty
       ? {
           punishTokens: () => history().slice(-windowSize),
           maxPunishTokens: Math.min(windowSize, 4096),
-          penalty,
-          frequencyPenalty: frequency || undefined,
-          presencePenalty: presence || undefined
+          penalty: penalty.repeat,
+          frequencyPenalty: penalty.frequency || undefined,
+          presencePenalty: penalty.presence || undefined
         }
       : undefined
   };

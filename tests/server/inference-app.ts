@@ -3,6 +3,7 @@
  * stories260K inference; the model store is the stories stand-in from ./fixtures.
  */
 import Fastify from 'fastify';
+import { inject } from 'vitest';
 import { registerInferenceRoutes } from '../../server/api/inference';
 import { registerOpenAIRoutes } from '../../server/api/openai';
 import { loadConfig } from '../../server/config';
@@ -11,6 +12,18 @@ import { registerErrorHandling } from '../../server/http/errors';
 import { ModelScheduler } from '../../server/runtime/model-scheduler';
 import type { ModelStore } from '../../server/store/model-store';
 import { listenOnLoopback, storiesStore } from './fixtures';
+
+/**
+ * The runners inference tests run on: node-llama-cpp in-process, and llama.cpp's
+ * llama-server when the global setup could build it (./llama-server-setup).
+ */
+export function runnersUnderTest(): { runner: string; env: Record<string, string> }[] {
+  const llamaServer = inject('llamaServer');
+  return [
+    { runner: 'node-llama-cpp', env: { HEARTH_RUNNER: 'in-process' } },
+    ...(llamaServer ? [{ runner: 'llama-server', env: { HEARTH_LLAMA_SERVER: llamaServer } }] : [])
+  ];
+}
 
 export interface InferenceApp {
   url: string;

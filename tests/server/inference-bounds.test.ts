@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILL_CONTEXT, tokenLimit } from '../../server/runtime/sampling';
 import type { ModelStore } from '../../server/store/model-store';
 import { postJson as post, storiesStore } from './fixtures';
-import { startInferenceApp, type InferenceApp } from './inference-app';
+import { runnersUnderTest, startInferenceApp, type InferenceApp } from './inference-app';
 
 const TRAINED = 512;
 const SMALL = 16;
@@ -41,10 +41,10 @@ describe('tokenLimit', () => {
   });
 });
 
-describe('bounded generation', () => {
+describe.each(runnersUnderTest())('bounded generation ($runner)', ({ env }) => {
   let server: InferenceApp;
   beforeAll(async () => {
-    server = await startInferenceApp({}, storeWithSmallContext());
+    server = await startInferenceApp(env, storeWithSmallContext());
   });
   afterAll(async () => server?.close());
 
@@ -136,10 +136,10 @@ describe('bounded generation', () => {
   });
 });
 
-describe('client mistakes are 4xx', () => {
+describe.each(runnersUnderTest())('client mistakes are 4xx ($runner)', ({ env }) => {
   let server: InferenceApp;
   beforeAll(async () => {
-    server = await startInferenceApp();
+    server = await startInferenceApp(env);
   });
   afterAll(async () => server?.close());
 

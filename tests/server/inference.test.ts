@@ -1,19 +1,23 @@
 /**
  * /api/generate, /api/chat, /api/embed(dings), /api/ps against real inference on
- * stories260K. Only the model store is a fake (a name → the shared GGUF file).
+ * stories260K, with each runner: node-llama-cpp in-process, and llama.cpp's llama-server
+ * (built by the global setup; skipped only where it cannot be built). Only the model store
+ * is a fake (a name → the shared GGUF file).
  */
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNdjson } from '#protocol/stream';
 import type { GenerateResponse } from '#protocol/ollama/types';
 import { postJson as post } from './fixtures';
-import { startInferenceApp, type InferenceApp } from './inference-app';
+import { runnersUnderTest, startInferenceApp, type InferenceApp } from './inference-app';
 
-describe('Ollama inference endpoints', () => {
+const RUNNERS = runnersUnderTest();
+
+describe.each(RUNNERS)('Ollama inference endpoints ($runner)', ({ env }) => {
   let server: InferenceApp;
   let ollama: Ollama;
   beforeAll(async () => {
-    server = await startInferenceApp();
+    server = await startInferenceApp(env);
     ollama = new Ollama({ host: server.url });
   });
   afterAll(async () => server?.close());
@@ -224,10 +228,10 @@ describe('Ollama inference endpoints', () => {
   });
 });
 
-describe('queue limits and cancellation', () => {
+describe.each(RUNNERS)('queue limits and cancellation ($runner)', ({ env }) => {
   let server: InferenceApp;
   beforeAll(async () => {
-    server = await startInferenceApp({ OLLAMA_MAX_QUEUE: '1', OLLAMA_NUM_PARALLEL: '1' });
+    server = await startInferenceApp({ ...env, OLLAMA_MAX_QUEUE: '1', OLLAMA_NUM_PARALLEL: '1' });
     await post(`${server.url}/api/generate`, { model: 'stories' });
   });
   afterAll(async () => server?.close());

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, TemplateError } from '../../server/runtime/template';
 import { parseToolCalls } from '../../server/runtime/tool-calls';
-import { heldBackLength, fitPrompt } from '../../server/runtime/generate';
+import { heldBackLength } from '../../server/runtime/answer-text';
+import { fitPrompt } from '../../server/runtime/generate';
 import type { Token } from 'node-llama-cpp';
 
 const render = (source: string, data: Record<string, unknown>) =>

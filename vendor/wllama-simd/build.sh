@@ -11,8 +11,8 @@ VARIANT="${VARIANT:-st}"
 WORK="${WLLAMA_SIMD_WORK:-$HOME/.cache/hearth/wllama-simd}"
 WLLAMA_PKG="$ROOT/node_modules/@wllama/wllama"
 COMMIT="$(cat "$HERE/LLAMA_COMMIT")"
-# Where `npm run bench:server` unpacks node-llama-cpp's llama.cpp bundle (bench/native-reference.js).
-LLAMA_SRC="${LLAMA_SRC:-${HEARTH_BENCH_CACHE:-$HOME/.cache/hearth}/llama.cpp-${COMMIT:0:7}}"
+# Where `hearth runner build` and the benches unpack node-llama-cpp's llama.cpp bundle (server/runtime/llama-server-build.ts).
+LLAMA_SRC="${LLAMA_SRC:-${HEARTH_CACHE:-$HOME/.cache/hearth}/llama.cpp-${COMMIT:0:7}}"
 # Debian's emscripten runs its acorn optimizer with the node on PATH, which does not look in Debian's module folder.
 export NODE_PATH=/usr/share/nodejs
 
