@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -30,6 +31,54 @@ const STOP_GRACE_MS = 5000;
 const BIND_ATTEMPTS = 3;
 
 export class RunnerStartError extends Error {}
+
+/** Marks a llama-server as Hearth's, naming the Hearth process that owns it. */
+const OWNER_VARIABLE = 'HEARTH_RUNNER_OWNER';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops llama-servers whose Hearth died without unloading them (killed, out of memory):
+ * they would hold their model's memory forever. A graceful stop, systemd and container
+ * runtimes stop them anyway; this covers the rest, on Linux (read from /proc). Returns
+ * how many it stopped.
+ */
+export function stopOrphanedRunners(): number {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  let stopped = 0;
+  for (const pid of pids) {
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or another user's
+    }
+    const owner = environ
+      .split('\0')
+      .find((entry) => entry.startsWith(`${OWNER_VARIABLE}=`))
+      ?.slice(OWNER_VARIABLE.length + 1);
+    if (!owner || !/^\d+$/.test(owner) || isAlive(Number(owner))) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      stopped++;
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return stopped;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -115,7 +164,7 @@ export class LlamaServerProcess {
     ].flat();
     const child = spawn(options.binary, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LLAMA_API_KEY: key }
+      env: { ...process.env, LLAMA_API_KEY: key, [OWNER_VARIABLE]: String(process.pid) }
     });
     return new LlamaServerProcess(child, `http://127.0.0.1:${port}`, key);
   }
@@ -166,12 +215,12 @@ export class LlamaServerProcess {
   }
 
   async stop(): Promise<void> {
+    this.agent.destroy();
     if (this.exitReason) return;
     this.stopping = true;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
-    this.agent.destroy();
   }
 }

@@ -19,7 +19,7 @@ import { answerWithTools, prepareAnswer } from './answer-run';
 import { Embedder } from './embed';
 import { effectiveContext, sharedLlama } from './llama-loader';
 import { completeOnServer } from './llama-server-completion';
-import { LlamaServerProcess } from './llama-server-process';
+import { LlamaServerProcess, stopOrphanedRunners } from './llama-server-process';
 import type { ModelRunner, RunOutcome, RunnerLoader } from './runner';
 import { tokenLimit } from './sampling';
 import type { EmbedJob, GenerateJob } from './scheduler';
@@ -37,6 +37,8 @@ export function llamaServerRunnerLoader(
   config: ServerConfig,
   log: FastifyBaseLogger
 ): RunnerLoader {
+  const orphans = stopOrphanedRunners();
+  if (orphans > 0) log.warn({ orphans }, 'stopped llama-servers left by a Hearth that died');
   return async (request) => {
     const llama = await sharedLlama(config.threads, log);
     const modelPath = request.resolved.modelPath;

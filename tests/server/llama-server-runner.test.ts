@@ -4,7 +4,7 @@
  * (loopback only, a key no one else has, gone on unload), a crash that takes only the
  * model down, and parallel streams batched in llama.cpp answering as they do alone.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { buildRunner } from '../../server/cli/commands/runner';
 import { loadConfig } from '../../server/config';
 import { bundledLlamaCppCommit, llamaCppToolPath } from '../../server/runtime/llama-server-build';
 import { completionSampling } from '../../server/runtime/llama-server-completion';
-import { failureLine } from '../../server/runtime/llama-server-process';
+import { failureLine, stopOrphanedRunners } from '../../server/runtime/llama-server-process';
 import { chooseRunner, installedLlamaServer } from '../../server/runtime/runner-choice';
 import { postJson as post } from './fixtures';
 import { startInferenceApp, type InferenceApp } from './inference-app';
@@ -140,6 +140,36 @@ describe('what llama-server is told', () => {
     ].join('\n');
     expect(failureLine(stderr)).toBe('main: exiting due to model loading error');
     expect(failureLine('slot release: id 3 | stop processing')).toBe('');
+  });
+});
+
+describe('llama-servers whose Hearth died', () => {
+  it('are stopped; those of a living Hearth are not', async () => {
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const sleeper = (owner: number) =>
+      spawn('sleep', ['60'], { env: { ...process.env, HEARTH_RUNNER_OWNER: String(owner) } });
+    const orphan = sleeper(gone.pid!);
+    const owned = sleeper(process.pid);
+    const orphanExit = new Promise((resolve) =>
+      orphan.once('exit', (_, signal) => resolve(signal))
+    );
+    try {
+      const started = (pid: number) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/environ`, 'latin1').includes('HEARTH_RUNNER_OWNER=');
+        } catch {
+          return false;
+        }
+      };
+      await expect.poll(() => started(orphan.pid!) && started(owned.pid!)).toBe(true);
+      expect(stopOrphanedRunners()).toBe(1);
+      expect(await orphanExit).toBe('SIGKILL');
+      expect(owned.exitCode).toBeNull();
+    } finally {
+      orphan.kill('SIGKILL');
+      owned.kill('SIGKILL');
+    }
   });
 });
 
