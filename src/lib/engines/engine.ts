@@ -37,6 +37,7 @@ export type EngineErrorCode =
   | 'does-not-fit'
   | 'bad-model'
   | 'not-downloaded'
+  | 'engine-missing'
   | 'crashed'
   | 'device-lost'
   | 'aborted';

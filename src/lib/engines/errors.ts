@@ -10,6 +10,8 @@ export const ERROR_ADVICE: Record<EngineErrorCode, string> = {
   'does-not-fit': 'This model does not fit on this device.',
   'bad-model': 'The model file could not be loaded — it may be corrupt or an unsupported GGUF.',
   'not-downloaded': 'Download the model first (Models page).',
+  'engine-missing':
+    'The engine’s files are not on this device yet: connect to the network once (or to the Hearth server that serves this page), then try again.',
   crashed: 'The engine crashed. Press “Reload engine” to start it again.',
   'device-lost':
     'The GPU was lost (often out of GPU memory). Press “Reload engine”, or pick a smaller model.',

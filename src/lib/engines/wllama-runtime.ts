@@ -10,6 +10,7 @@ import simdGlueUrl from '../../../vendor/wllama-simd/wllama.glue.js?url';
 import simdMtWasmUrl from '../../../vendor/wllama-simd/wllama-mt.wasm?url';
 import simdMtGlueUrl from '../../../vendor/wllama-simd/wllama-mt.glue.js?url';
 import simdMtWorkerUrl from '../../../vendor/wllama-simd/wllama-mt.worker.js?url&no-inline';
+import { EngineError } from './engine';
 import type { WllamaBuildKind } from './wllama-build';
 
 interface BuildFiles {
@@ -35,13 +36,48 @@ const GLUE_URL_MARKER = JSON.stringify('hearth:glue-url');
 
 const absolute = (url: string) => new URL(url, location.href).href;
 
+/** An engine file that cannot be fetched, named, with what to do about it. */
+function engineMissing(url: string, reason: string, cause?: unknown): EngineError {
+  const name = new URL(url, location.href).pathname.split('/').pop();
+  return new EngineError('engine-missing', `${name} could not be fetched (${reason}).`, {
+    cause
+  });
+}
+
+/** Fetches an engine file; a failure is an EngineError naming the file. */
+async function fetchEngineFile(url: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw engineMissing(url, error instanceof Error ? error.message : String(error), error);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw engineMissing(url, `HTTP ${response.status}`);
+  }
+  return response;
+}
+
+/**
+ * Makes sure every file of a build can be fetched before wllama starts: its worker waits
+ * forever for a wasm or script it cannot get, so a device that went offline before keeping
+ * the engine showed "Thinking…" for good. Only the headers are waited for here (the
+ * service worker answers from its cache offline); wllama then fetches the files itself.
+ */
+async function assertFetchable(urls: string[]): Promise<void> {
+  await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetchEngineFile(url);
+      await response.body?.cancel();
+    })
+  );
+}
+
 /** The glue as wllama takes it: a URL, or (pthreads) its text with the URLs filled in. */
 async function glueFor(files: BuildFiles): Promise<string | { code: string }> {
   if (!files.pthreadWorker) return absolute(files.glue);
-  const response = await fetch(files.glue);
-  if (!response.ok)
-    throw new Error(`Could not load the engine (${files.glue}: ${response.status})`);
-  const code = (await response.text())
+  const code = (await (await fetchEngineFile(files.glue)).text())
     .replaceAll(PTHREAD_WORKER_MARKER, JSON.stringify(absolute(files.pthreadWorker)))
     .replaceAll(GLUE_URL_MARKER, JSON.stringify(absolute(files.glue)));
   return { code };
@@ -69,8 +105,15 @@ class HearthBuildWllama extends Wllama {
 export async function createWllama(kind: WllamaBuildKind, config: WllamaConfig): Promise<Wllama> {
   if (kind !== 'stock') {
     const files = SIMD_BUILDS[kind];
-    return new HearthBuildWllama(files.wasm, await glueFor(files), config);
+    const [glue] = await Promise.all([
+      glueFor(files),
+      assertFetchable(
+        files.pthreadWorker ? [files.wasm, files.pthreadWorker] : [files.wasm, files.glue]
+      )
+    ]);
+    return new HearthBuildWllama(files.wasm, glue, config);
   }
+  await assertFetchable([stockWasmUrl]);
   const wllama = new Wllama({ default: stockWasmUrl }, config);
   // Without this, a browser lacking JSPI/memory64 fetches a "compat" build from a CDN.
   wllama.setCompat(null);
