@@ -107,7 +107,7 @@ export async function buildApp(
   // With sign-in on, a missing or unreadable database stops start-up here, not mid-request.
   if (auth.enabled) await auth.store();
   const access = createAccessControl(auth.enabled);
-  const ctx: ServerContext = { config, store, scheduler, log: app.log, access, auth };
+  const ctx: ServerContext = { config, store, scheduler, log: app.log, access, auth, runner };
 
   await configureHttp(app, config, { widget: createWidgetCors(auth) });
   registerGuard(app, auth);

@@ -9,6 +9,7 @@ import type { ModelStore } from './store/model-store';
 import type { Scheduler } from './runtime/scheduler';
 import type { AccessControl } from './auth/access';
 import type { Auth } from './auth/service';
+import type { RunnerChoice } from './runtime/runner-choice';
 
 export interface ServerContext {
   config: ServerConfig;
@@ -19,4 +20,6 @@ export interface ServerContext {
   access?: AccessControl;
   /** Accounts, sessions and keys (server/auth); absent in route tests built without it. */
   auth?: Auth;
+  /** Where models run (server/runtime/runner-choice); absent in route tests. */
+  runner?: RunnerChoice;
 }

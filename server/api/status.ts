@@ -10,6 +10,7 @@ import type { ServerContext } from '../context';
 import type { StatusSnapshot } from '#protocol/portal/types';
 import { allowAdmin } from '../monitoring/access';
 import { monitorOf, type Monitor } from '../monitoring/monitor';
+import { runnersResidentBytes } from '../runtime/llama-server-process';
 
 export interface StatusRouteOptions {
   /** Milliseconds between streamed snapshots. */
@@ -36,7 +37,11 @@ export function statusSnapshot(ctx: ServerContext, monitor: Monitor): StatusSnap
     tokens_per_second: monitor.tokensPerSecond(),
     requests_per_minute: monitor.requestsPerMinute(),
     load_average: os.loadavg(),
-    cpus: os.availableParallelism?.() ?? os.cpus().length
+    cpus: os.availableParallelism?.() ?? os.cpus().length,
+    runner: ctx.runner && {
+      kind: ctx.runner.kind,
+      resident_bytes: ctx.runner.kind === 'llama-server' ? runnersResidentBytes() : 0
+    }
   };
 }
 

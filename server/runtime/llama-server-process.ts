@@ -44,20 +44,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Stops llama-servers whose Hearth died without unloading them (killed, out of memory):
- * they would hold their model's memory forever. A graceful stop, systemd and container
- * runtimes stop them anyway; this covers the rest, on Linux (read from /proc). Returns
- * how many it stopped.
- */
-export function stopOrphanedRunners(): number {
+/** Hearth's llama-servers on this machine (Linux: read from /proc; elsewhere none). */
+function* hearthRunners(): Generator<{ pid: number; owner: number }> {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return 0;
+    return;
   }
-  let stopped = 0;
   for (const pid of pids) {
     let environ: string;
     try {
@@ -69,15 +63,43 @@ export function stopOrphanedRunners(): number {
       .split('\0')
       .find((entry) => entry.startsWith(`${OWNER_VARIABLE}=`))
       ?.slice(OWNER_VARIABLE.length + 1);
-    if (!owner || !/^\d+$/.test(owner) || isAlive(Number(owner))) continue;
+    if (owner && /^\d+$/.test(owner)) yield { pid: Number(pid), owner: Number(owner) };
+  }
+}
+
+/**
+ * Stops llama-servers whose Hearth died without unloading them (killed, out of memory):
+ * they would hold their model's memory forever. A graceful stop, systemd and container
+ * runtimes stop them anyway; this covers the rest. Returns how many it stopped.
+ */
+export function stopOrphanedRunners(): number {
+  let stopped = 0;
+  for (const { pid, owner } of hearthRunners()) {
+    if (isAlive(owner)) continue;
     try {
-      process.kill(Number(pid), 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
       stopped++;
     } catch {
       // Exited meanwhile.
     }
   }
   return stopped;
+}
+
+/** Memory (RSS, bytes) this Hearth's llama-servers hold: the models' weights and caches. */
+export function runnersResidentBytes(): number {
+  let total = 0;
+  for (const { pid, owner } of hearthRunners()) {
+    if (owner !== process.pid) continue;
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      if (kib) total += Number(kib[1]) * 1024;
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return total;
 }
 
 function freePort(): Promise<number> {

@@ -13,7 +13,11 @@ import { buildRunner } from '../../server/cli/commands/runner';
 import { loadConfig } from '../../server/config';
 import { bundledLlamaCppCommit, llamaCppToolPath } from '../../server/runtime/llama-server-build';
 import { completionSampling } from '../../server/runtime/llama-server-completion';
-import { failureLine, stopOrphanedRunners } from '../../server/runtime/llama-server-process';
+import {
+  failureLine,
+  runnersResidentBytes,
+  stopOrphanedRunners
+} from '../../server/runtime/llama-server-process';
 import { chooseRunner, installedLlamaServer } from '../../server/runtime/runner-choice';
 import { postJson as post } from './fixtures';
 import { startInferenceApp, type InferenceApp } from './inference-app';
@@ -237,10 +241,12 @@ describe.skipIf(!llamaServer)('the llama-server process', () => {
     expect(after.pid).not.toBe(before.pid);
   });
 
-  it('stops the process when the model unloads', async () => {
+  it('stops the process when the model unloads, and counts its memory until then', async () => {
     await greedy('Once');
     expect(llamaServerChildren()).toHaveLength(1);
+    expect(runnersResidentBytes()).toBeGreaterThan(1e6);
     await post(`${app.url}/api/generate`, { model: 'stories', keep_alive: 0 });
     await expect.poll(() => llamaServerChildren().length).toBe(0);
+    expect(runnersResidentBytes()).toBe(0);
   });
 });

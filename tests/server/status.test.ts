@@ -105,6 +105,8 @@ describe('status feed', () => {
     expect(snapshot.requests_per_minute).toBeGreaterThanOrEqual(3);
     expect(snapshot.load_average).toHaveLength(3);
     expect(snapshot.failed_loads).toEqual([]);
+    // No llama-server built for this server's data folder: models run in-process.
+    expect(snapshot.runner).toEqual({ kind: 'in-process', resident_bytes: 0 });
   });
 
   it('streams snapshots every 2 s and stops its timer when the client goes away', async () => {

@@ -188,6 +188,11 @@ export interface StatusSnapshot {
   /** 1, 5 and 15 minute load averages. */
   load_average: number[];
   cpus: number;
+  /**
+   * Where models run: llama.cpp's llama-server (one process per model, whose memory is
+   * not in `memory` but in `resident_bytes`), or node-llama-cpp inside the server.
+   */
+  runner?: { kind: 'llama-server' | 'in-process'; resident_bytes: number };
 }
 
 export interface GgufWeights {
