@@ -41,3 +41,15 @@ export async function setSettingsPanelOpen(
 ): Promise<void> {
   await database.settings.put({ key: SETTINGS_PANEL_KEY, value: open });
 }
+
+const GENERATE_TITLES_KEY = 'chat.generateTitles';
+
+/** Whether new conversations are titled by their model (on unless turned off). */
+export async function getGenerateTitles(database: HearthDB = db()): Promise<boolean> {
+  const value = (await database.settings.get(GENERATE_TITLES_KEY))?.value;
+  return typeof value === 'boolean' ? value : true;
+}
+
+export async function setGenerateTitles(on: boolean, database: HearthDB = db()): Promise<void> {
+  await database.settings.put({ key: GENERATE_TITLES_KEY, value: on });
+}

@@ -19,6 +19,51 @@ export function autoTitle(text: string): string {
   return chars.length <= TITLE_MAX ? line : chars.slice(0, TITLE_MAX).join('').trimEnd() + '…';
 }
 
+/** How much of the first answer a title request shows the model. */
+const TITLE_CONTEXT_CHARS = 600;
+
+/**
+ * The request that names a conversation after its first exchange, asked of the model that
+ * answered it: short, in the user's language, greedy-ish so it does not ramble.
+ */
+export function titleRequest(modelId: string, question: string, answer: string): ChatRequest {
+  const excerpt = (text: string) => Array.from(text).slice(0, TITLE_CONTEXT_CHARS).join('');
+  return {
+    model: modelId,
+    stream: true,
+    messages: [
+      {
+        role: 'system',
+        content:
+          'You name conversations. Reply with a title of at most six words for the ' +
+          'conversation below, written in the language of the user message. Reply with ' +
+          'the title only: no quotes, no explanation.'
+      },
+      {
+        role: 'user',
+        content: `User message:\n${excerpt(question)}\n\nAssistant answer:\n${excerpt(answer)}`
+      }
+    ],
+    options: { temperature: 0.2, num_predict: 24 }
+  };
+}
+
+/** A model's title reply as a title: its first line, without markup, quotes or a "Title:" label. */
+export function cleanTitle(reply: string): string {
+  const line =
+    reply
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
+  const bare = line
+    .replace(/[*`]+/g, '')
+    .replace(/^#+\s*/, '')
+    .replace(/^(title|标题)\s*[:：]\s*/i, '')
+    .replace(/^["'“”‘’「『《]+|["'“”‘’」』》。.!！]+$/gu, '')
+    .trim();
+  return autoTitle(bare);
+}
+
 /**
  * The request for the next answer: the system prompt, then the history. Failed or empty
  * answers are left out so a retried error does not teach the model a blank reply.

@@ -13,7 +13,7 @@ import {
   ThrottledMessageWriter,
   type ChatMessage
 } from '../store/conversations';
-import { autoTitle, buildChatRequest, mergeStats } from './request';
+import { autoTitle, buildChatRequest, cleanTitle, mergeStats, titleRequest } from './request';
 import { defaultOptions } from './params';
 import { PacedText } from './paced-text';
 import { answerStats, StreamMeter } from './stream-meter';
@@ -36,6 +36,15 @@ export interface ChatFailure {
   message: string;
 }
 
+/**
+ * Whether a model can be asked for a title: MLC models are chat models unless marked; a
+ * GGUF only once its chat template was seen (downloaded files are read). The server's
+ * model list does not say, so server models keep the first words of the message.
+ */
+function knownToChat(model: CatalogModel): boolean {
+  return model.format === 'mlc' ? !model.completionOnly : model.completionOnly === false;
+}
+
 export interface ChatSessionDeps {
   store: ConversationStore;
   runtime: ChatRuntime;
@@ -44,6 +53,11 @@ export interface ChatSessionDeps {
   writer?: ThrottledMessageWriter;
   /** The clock that times a stopped answer's tokens (ms); tests pass their own. */
   now?: () => number;
+  /**
+   * Whether a new conversation is titled by its model after the first answer (a setting;
+   * read each time). Absent: titles stay the first message's opening words.
+   */
+  generateTitles?: () => Promise<boolean>;
 }
 
 export interface DraftInit {
@@ -120,7 +134,37 @@ export class ChatSession {
     this.conversation.updatedAt = user.createdAt;
     this.onListChange();
     await this.generate(model);
+    await this.titleFromFirstAnswer(model);
     return true;
+  }
+
+  /**
+   * Names a conversation after its first exchange, by the model that answered, in its
+   * language. A base model (no chat template) cannot be asked, and a stopped or failed
+   * answer is no basis: those keep the first message's opening words, as does any failure.
+   */
+  private async titleFromFirstAnswer(model: CatalogModel): Promise<void> {
+    const [question, answer] = this.messages;
+    if (this.messages.length !== 2 || question.role !== 'user' || answer.role !== 'assistant')
+      return;
+    if (answer.error || answer.stopped || !answer.content.trim() || !knownToChat(model)) return;
+    if (!(await this.deps.generateTitles?.())) return;
+    const id = this.conversation.id;
+    let reply = '';
+    try {
+      for await (const chunk of this.deps.runtime.chat(
+        model,
+        titleRequest(model.id, question.content, answer.content)
+      ))
+        reply += chunk.message?.content ?? '';
+    } catch {
+      return;
+    }
+    const title = cleanTitle(reply);
+    if (!title) return;
+    await this.deps.store.rename(id, title);
+    if (this.conversation.id === id) this.conversation.title = title;
+    this.onListChange();
   }
 
   /** Stops the answer being streamed; what arrived so far is kept, with its stats, as stopped. */
