@@ -5,6 +5,7 @@
  * the number of series stays bounded however clients spell their requests.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { runnersResidentBytes } from '../runtime/llama-server-process';
 import type { SchedulerStats } from '../runtime/scheduler';
 
 export interface GenerationSample {
@@ -88,6 +89,16 @@ export class HearthMetrics {
     fromStats('hearth_active_streams', 'Requests holding a model slot', (s) => s.activeStreams);
     fromStats('hearth_loaded_models', 'Models resident (loading or ready)', (s) => s.models.length);
     fromStats('hearth_max_queue', 'Configured queue limit (OLLAMA_MAX_QUEUE)', (s) => s.maxQueue);
+    // With the llama-server runner the models' memory is in those processes, not in
+    // process_resident_memory_bytes.
+    new Gauge({
+      name: 'hearth_runner_resident_memory_bytes',
+      help: "Resident memory of this server's llama-server processes (0 when models run in-process)",
+      registers,
+      collect() {
+        this.set(runnersResidentBytes());
+      }
+    });
   }
 
   request(method: string, route: string, status: number, seconds: number): void {

@@ -80,6 +80,8 @@ describe('/metrics with sign-in off', () => {
     expect(sampleValue(after, 'hearth_queue_depth')).toBe(0);
     expect(sampleValue(after, 'hearth_active_streams')).toBe(0);
     expect(sampleValue(after, 'process_resident_memory_bytes')).toBeGreaterThan(1e6);
+    // Models run in this process here: no llama-server holds memory.
+    expect(sampleValue(after, 'hearth_runner_resident_memory_bytes')).toBe(0);
   });
 
   it('counts tokens of OpenAI-style streamed completions too', async () => {
