@@ -167,7 +167,9 @@ describe('llama-servers whose Hearth died', () => {
         }
       };
       await expect.poll(() => started(orphan.pid!) && started(owned.pid!)).toBe(true);
-      expect(stopOrphanedRunners()).toBe(1);
+      // 1, unless a test file running beside this one started a llama-server runner just
+      // now and stopped the orphan first.
+      expect(stopOrphanedRunners()).toBeLessThanOrEqual(1);
       expect(await orphanExit).toBe('SIGKILL');
       expect(owned.exitCode).toBeNull();
     } finally {
