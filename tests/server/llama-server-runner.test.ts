@@ -4,7 +4,7 @@
  * (loopback only, a key no one else has, gone on unload), a crash that takes only the
  * model down, and parallel streams batched in llama.cpp answering as they do alone.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,19 +181,22 @@ describe('llama-servers whose Hearth died', () => {
 
 /** This process's llama-server children (a dead one not yet reaped included): pid and arguments. */
 function llamaServerChildren(): { pid: number; args: string[] }[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], {
-      encoding: 'utf8'
-    });
-  } catch {
-    // ps exits with 1 when this process has no children.
+  const children: { pid: number; args: string[] }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // "pid (comm) state ppid …"; comm is cut at 15 characters and may hold spaces.
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid || comm !== 'llama-server') continue;
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      children.push({ pid: Number(name), args: cmdline.split('\0').filter(Boolean).slice(1) });
+    } catch {
+      // Gone meanwhile.
+    }
   }
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((parts) => parts.length > 1 && parts[1].includes('llama-server'))
-    .map(([pid, ...args]) => ({ pid: Number(pid), args }));
+  return children;
 }
 
 describe.skipIf(!llamaServer)('the llama-server process', () => {
