@@ -44,7 +44,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Hearth's llama-servers on this machine (Linux: read from /proc; elsewhere none). */
+/** Every Hearth's llama-servers on this machine (Linux: read from /proc; elsewhere none). */
 function* hearthRunners(): Generator<{ pid: number; owner: number }> {
   let pids: string[];
   try {
@@ -86,11 +86,16 @@ export function stopOrphanedRunners(): number {
   return stopped;
 }
 
-/** Memory (RSS, bytes) this Hearth's llama-servers hold: the models' weights and caches. */
+/** Process ids of the llama-servers this Hearth runs now. */
+const running = new Set<number>();
+
+/**
+ * Memory (RSS, bytes) this Hearth's llama-servers hold: the models' weights and caches.
+ * Read from /proc (0 elsewhere), for the status page and /metrics.
+ */
 export function runnersResidentBytes(): number {
   let total = 0;
-  for (const { pid, owner } of hearthRunners()) {
-    if (owner !== process.pid) continue;
+  for (const pid of running) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const kib = /^VmRSS:\s+(\d+) kB/m.exec(status);
@@ -138,8 +143,10 @@ export class LlamaServerProcess {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
+    if (child.pid !== undefined) running.add(child.pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        if (child.pid !== undefined) running.delete(child.pid);
         const line = failureLine(this.stderr);
         this.exitReason = this.stopping
           ? 'unloaded'
