@@ -26,6 +26,9 @@ export interface CompletionRequest {
   signal: AbortSignal;
 }
 
+/** How long a dropped answer waits to learn whether llama-server exited, and why. */
+const EXIT_WAIT_MS = 1000;
+
 /** One event of llama-server's `/completion` stream (the fields Hearth reads). */
 interface CompletionEvent {
   content?: string;
@@ -105,6 +108,8 @@ export async function* completeOnServer(
   let firstTokenAt: number | undefined;
   let doneReason: 'stop' | 'length' = 'stop';
   let timings: CompletionEvent['timings'];
+  /** Set by the stream's final event. */
+  let ended = false;
   const finish = (): GenerationOutcome => {
     const end = performance.now();
     const firstAt = firstTokenAt ?? end;
@@ -154,6 +159,7 @@ export async function* completeOnServer(
       if (ready) yield ready;
       if (answer.stopped) break;
       if (event.stop) {
+        ended = true;
         timings = event.timings;
         doneReason = event.stop_type === 'limit' ? 'length' : 'stop';
         break;
@@ -161,13 +167,22 @@ export async function* completeOnServer(
     }
   } catch (error) {
     if (signal.aborted) throw new AbortedError();
-    if (server.exitReason) throw new Error(server.exitReason, { cause: error });
+    // A dying process shows first as a dropped connection; its exit says why.
+    const reason = await server.exitReasonWithin(EXIT_WAIT_MS);
+    if (reason) throw new Error(reason, { cause: error });
     throw error;
   } finally {
     signal.removeEventListener('abort', abort);
     controller.abort();
   }
   if (signal.aborted) throw new AbortedError();
+  // A stream that closes without its final event was cut (llama-server stopped mid-answer):
+  // an error, never an answer that looks complete.
+  if (!ended && !answer.stopped)
+    throw new Error(
+      (await server.exitReasonWithin(EXIT_WAIT_MS)) ??
+        'llama-server ended the answer without finishing it'
+    );
   const rest = answer.end();
   if (rest) yield rest;
   return finish();

@@ -218,6 +218,14 @@ export class LlamaServerProcess {
     }
   }
 
+  /** Why the process exited, waiting up to `ms` for it to; undefined while it runs. */
+  async exitReasonWithin(ms: number): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+    return this.exitReason;
+  }
+
   /**
    * POSTs JSON to the process, with its key; resolves with the response once its headers
    * came. Node's own http client: per streamed token it costs less CPU than fetch's web

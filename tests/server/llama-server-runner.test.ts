@@ -246,6 +246,25 @@ describe.skipIf(!llamaServer)('the llama-server process', () => {
     expect(after.pid).not.toBe(before.pid);
   });
 
+  it('ends a stream cut by a crash with an error line naming it, not a finished answer', async () => {
+    const response = await post(`${app.url}/api/generate`, {
+      model: 'stories',
+      prompt: 'Once upon a time',
+      options: { num_predict: 100_000 }
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const [child] = llamaServerChildren();
+    process.kill(child.pid, 'SIGKILL');
+    let rest = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read())
+      rest += new TextDecoder().decode(part.value);
+    const last = JSON.parse(rest.trim().split('\n').at(-1)!) as { error?: string; done?: boolean };
+    expect(last.done).not.toBe(true);
+    expect(last.error).toMatch(/llama-server exited \(SIGKILL\)/);
+    await expect.poll(() => llamaServerChildren().length).toBe(0);
+  });
+
   it('stops the process when the model unloads, and counts its memory until then', async () => {
     await greedy('Once');
     expect(llamaServerChildren()).toHaveLength(1);
