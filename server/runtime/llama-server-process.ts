@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { processIsAlive } from '../process-alive';
 
 export interface LlamaServerStart {
   binary: string;
@@ -34,15 +35,6 @@ export class RunnerStartError extends Error {}
 
 /** Marks a llama-server as Hearth's, naming the Hearth process that owns it. */
 const OWNER_VARIABLE = 'HEARTH_RUNNER_OWNER';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Every Hearth's llama-servers on this machine (Linux: read from /proc; elsewhere none). */
 function* hearthRunners(): Generator<{ pid: number; owner: number }> {
@@ -75,7 +67,7 @@ function* hearthRunners(): Generator<{ pid: number; owner: number }> {
 export function stopOrphanedRunners(): number {
   let stopped = 0;
   for (const { pid, owner } of hearthRunners()) {
-    if (isAlive(owner)) continue;
+    if (processIsAlive(owner)) continue;
     try {
       process.kill(pid, 'SIGKILL');
       stopped++;

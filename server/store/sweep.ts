@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { processIsAlive } from '../process-alive';
 
 const TEMP_FILE = /-tmp-(\d+)-[0-9a-f]{12}$/;
 /** An upload still being written touches its temp file far more often than this. */
@@ -17,16 +18,6 @@ const MAX_DEPTH = 6;
 export interface SweepResult {
   removed: string[];
   bytes: number;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
