@@ -49,7 +49,7 @@ const NDJSON: StreamEncoding = {
   error: (message) => ndjsonLine(ollamaError(message))
 };
 
-type SamplingFields = Pick<ParsedGenerateRequest, 'model' | 'options' | 'format'>;
+type SamplingFields = Pick<ParsedGenerateRequest, 'model' | 'options' | 'format' | 'truncate'>;
 
 /** The fields a generate and a chat job share. */
 function jobBase(
@@ -62,6 +62,7 @@ function jobBase(
     model: body.model,
     options: body.options,
     format: body.format || undefined,
+    truncate: body.truncate ?? true,
     keepAliveMs,
     signal: clientSignal(request, reply)
   };

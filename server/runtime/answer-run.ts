@@ -30,7 +30,7 @@ export async function prepareAnswer(
   if (job.input.kind === 'generate' && job.input.context)
     assertKnownTokens(job.input.context, model, 'context');
   const prompt = await buildPrompt(job.input, resolved, model, contextSize);
-  const tokens = fitPrompt(prompt.tokens, contextSize, model.tokens.bos);
+  const tokens = fitPrompt(prompt.tokens, contextSize, model.tokens.bos, job.truncate ?? true);
   // A template that renders nothing, on a model that adds no BOS, leaves nothing to evaluate.
   if (tokens.length === 0)
     throw new InvalidInputError('the prompt is empty after applying the template');

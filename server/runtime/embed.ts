@@ -4,7 +4,7 @@
  */
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { InvalidInputError } from '../domain-errors';
-import { AbortedError } from './generate';
+import { AbortedError, INPUT_TOO_LONG } from './generate';
 import type { EmbedJob } from './scheduler';
 import { charBudget, tokenizeInPieces } from './tokenize';
 
@@ -20,9 +20,6 @@ export function truncateDimensions(vector: number[], dimensions: number | undefi
   if (!dimensions || dimensions >= vector.length) return vector;
   return normalize(vector.slice(0, dimensions));
 }
-
-/** Ollama's wording for an over-long input when the client asked not to truncate. */
-export const INPUT_TOO_LONG = 'the input length exceeds the context length';
 
 /**
  * One input's tokens, cut to fit when allowed. The embedding context adds BOS (and EOS

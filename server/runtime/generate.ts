@@ -43,9 +43,26 @@ export interface GenerationOutcome {
 /** Thrown where a generation or embedding notices that its caller went away. */
 export class AbortedError extends CanceledError {}
 
-/** Drops the oldest prompt tokens (keeping BOS) so the prompt leaves room to generate. */
-export function fitPrompt(tokens: Token[], contextSize: number, bos: Token | null): Token[] {
-  const room = Math.max(1, contextSize - 1);
+/** Ollama's wording for an over-long input when the client asked not to truncate. */
+export const INPUT_TOO_LONG = 'the input length exceeds the context length';
+
+/** How many prompt tokens a context holds while leaving room to generate. */
+function promptRoom(contextSize: number): number {
+  return Math.max(1, contextSize - 1);
+}
+
+/**
+ * The prompt's tokens within the context: the oldest dropped (keeping BOS), or — when the
+ * caller asked not to truncate — refused, so it can decide what to leave out itself.
+ */
+export function fitPrompt(
+  tokens: Token[],
+  contextSize: number,
+  bos: Token | null,
+  truncate = true
+): Token[] {
+  const room = promptRoom(contextSize);
+  if (tokens.length > room && !truncate) throw new InvalidInputError(INPUT_TOO_LONG);
   if (tokens.length <= room) return tokens;
   const keepBos = bos !== null && tokens[0] === bos;
   const tail = tokens.slice(tokens.length - (keepBos ? room - 1 : room));

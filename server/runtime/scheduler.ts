@@ -37,6 +37,11 @@ export interface GenerateJob {
   input: PromptInput;
   options?: Options;
   format?: Format;
+  /**
+   * A prompt longer than the context: cut from the oldest end (true, Ollama's default) or
+   * refused with Ollama's "input length exceeds the context length" (false).
+   */
+  truncate?: boolean;
   /** Milliseconds; Infinity = forever, 0 = unload when done; undefined = server default. */
   keepAliveMs?: number;
   /** Aborting cancels queueing or generation and frees the slot at once. */

@@ -186,6 +186,48 @@ describe.each(runnersUnderTest())('client mistakes are 4xx ($runner)', ({ env })
     expect(await response.json()).toEqual({ error: 'the input length exceeds the context length' });
   });
 
+  it('refuses an over-long chat or generate prompt with 400 when truncate is false, streamed or not', async () => {
+    for (const stream of [true, false]) {
+      const chat = await post(`${server.url}/api/chat`, {
+        model: 'stories',
+        messages: [
+          { role: 'user', content: long },
+          { role: 'assistant', content: 'Yes.' },
+          { role: 'user', content: 'And then?' }
+        ],
+        truncate: false,
+        stream,
+        options: { num_predict: 2 }
+      });
+      expect(chat.status).toBe(400);
+      expect(await chat.json()).toEqual({ error: 'the input length exceeds the context length' });
+    }
+    const generate = await post(`${server.url}/api/generate`, {
+      model: 'stories',
+      prompt: long,
+      truncate: false,
+      options: { num_predict: 2 }
+    });
+    expect(generate.status).toBe(400);
+    // The same prompt within a larger context, or with truncation left on, is answered.
+    const fits = await post(`${server.url}/api/generate`, {
+      model: 'stories',
+      prompt: 'Once upon a time',
+      truncate: false,
+      stream: false,
+      options: { num_predict: 2 }
+    });
+    expect(fits.status).toBe(200);
+    const cut = await post(`${server.url}/api/generate`, {
+      model: 'stories',
+      prompt: long,
+      stream: false,
+      options: { num_predict: 2 }
+    });
+    expect(cut.status).toBe(200);
+    expect((await cut.json()).prompt_eval_count).toBeLessThan(TRAINED);
+  });
+
   it('cuts text no context could hold before tokenizing it (a million emoji once froze the server)', async () => {
     // Byte-fallback text tokenizes slowly on the event loop; whole, this took minutes.
     const emoji = '😀'.repeat(500_000);
