@@ -8,7 +8,7 @@ import {
   chooseContext,
   chooseThreads,
   DEFAULT_CONTEXT,
-  hasPoolingMetadata,
+  ggufTraits,
   llamaSamplingParams,
   looksLikeGguf,
   mapWllamaError
@@ -121,12 +121,17 @@ describe('looksLikeGguf', () => {
   });
 });
 
-describe('hasPoolingMetadata', () => {
+describe('ggufTraits', () => {
   it('tells embedding GGUFs (which declare pooling) from chat/base models', async () => {
     const stories = new Blob([fs.readFileSync(STORIES)]);
-    expect(await hasPoolingMetadata(stories)).toBe(false);
+    expect(await ggufTraits(stories)).toEqual({ embedding: false, chatTemplate: null });
     const embedding = await ggufWithKeys(STORIES, { 'llama.pooling_type': 1 });
-    expect(await hasPoolingMetadata(embedding)).toBe(true);
+    expect((await ggufTraits(embedding)).embedding).toBe(true);
+  });
+
+  it('reads the chat template for llama.cpp (Hearth’s builds do not report it back)', async () => {
+    const chat = await ggufWithKeys(STORIES, { 'tokenizer.chat_template': '{{ messages }}' });
+    expect((await ggufTraits(chat)).chatTemplate).toBe('{{ messages }}');
   });
 });
 

@@ -65,8 +65,23 @@ export function cleanTitle(reply: string): string {
 }
 
 /**
- * The request for the next answer: the system prompt, then the history. Failed or empty
- * answers are left out so a retried error does not teach the model a blank reply.
+ * Where the model's view of the conversation starts (an index into `history`): the first
+ * message at or after `contextFrom`, never past the last question (an edit may have
+ * removed the messages that followed it).
+ */
+export function contextStart(history: readonly ChatMessage[], contextFrom?: number): number {
+  if (contextFrom === undefined) return 0;
+  const lastQuestion = history.findLastIndex((m) => m.role === 'user');
+  const first = history.findIndex((m) => m.seq >= contextFrom);
+  const start = first < 0 ? history.length : first;
+  return lastQuestion < 0 ? start : Math.min(start, lastQuestion);
+}
+
+/**
+ * The request for the next answer: the system prompt, then the history from where the
+ * model's view starts. Failed or empty answers are left out so a retried error does not
+ * teach the model a blank reply. `truncate: false`: a history past the context window is
+ * refused rather than cut where the reader cannot see it (the chat asks what to drop).
  *
  * When the history ends with an assistant message, the request asks for that answer to be
  * continued, with Ollama's meaning: /api/chat renders a final assistant message as the
@@ -76,14 +91,14 @@ export function cleanTitle(reply: string): string {
  */
 export function buildChatRequest(
   modelId: string,
-  conversation: Pick<Conversation, 'systemPrompt' | 'options'>,
+  conversation: Pick<Conversation, 'systemPrompt' | 'options' | 'contextFrom'>,
   history: readonly ChatMessage[],
   modelContext?: number
 ): ChatRequest {
   const messages: Message[] = [];
   const system = conversation.systemPrompt.trim();
   if (system) messages.push({ role: 'system', content: system });
-  for (const m of history) {
+  for (const m of history.slice(contextStart(history, conversation.contextFrom))) {
     if (m.role === 'assistant' && (m.error || m.content.length === 0)) continue;
     messages.push({ role: m.role, content: m.content });
   }
@@ -91,6 +106,7 @@ export function buildChatRequest(
     model: modelId,
     messages,
     stream: true,
+    truncate: false,
     options: buildOptions(conversation.options, modelContext)
   };
 }

@@ -13,7 +13,15 @@ import {
   ThrottledMessageWriter,
   type ChatMessage
 } from '../store/conversations';
-import { autoTitle, buildChatRequest, cleanTitle, mergeStats, titleRequest } from './request';
+import { oldestTurnLength, withinContext } from '../engines/context-fit';
+import {
+  autoTitle,
+  buildChatRequest,
+  cleanTitle,
+  contextStart,
+  mergeStats,
+  titleRequest
+} from './request';
 import { defaultOptions } from './params';
 import { PacedText } from './paced-text';
 import { answerStats, StreamMeter } from './stream-meter';
@@ -213,6 +221,45 @@ export class ChatSession {
     await this.generate(model, true);
   }
 
+  /** The first message the model still sees, when earlier ones were let go. */
+  get firstInViewId(): string | null {
+    const start = contextStart(this.messages, this.conversation.contextFrom);
+    return start > 0 ? (this.messages[start]?.id ?? null) : null;
+  }
+
+  /**
+   * Whether the model's view holds a turn that could be let go: something before the last
+   * question. When not, the question alone is longer than the context window.
+   */
+  get canLetTurnsGo(): boolean {
+    const start = contextStart(this.messages, this.conversation.contextFrom);
+    return oldestTurnLength(this.messages.slice(start)) > 0;
+  }
+
+  /**
+   * The reader's answer to a conversation that outgrew the context window: the oldest
+   * turns leave the model's view, now and from then on as needed, and the last question
+   * is answered again. The transcript keeps them, marked as no longer seen.
+   */
+  async letOldTurnsGo(): Promise<void> {
+    if (this.busy || this.isDraft) return;
+    this.conversation.dropOldTurns = true;
+    await this.persistSettings({ dropOldTurns: true });
+    await this.regenerate();
+  }
+
+  /** Moves the start of the model's view past its oldest turn; false when none is left. */
+  private async letOldestTurnGo(): Promise<boolean> {
+    const start = contextStart(this.messages, this.conversation.contextFrom);
+    const inView = this.messages.slice(start);
+    const length = oldestTurnLength(inView);
+    if (length === 0) return false;
+    const contextFrom = inView[length].seq;
+    this.conversation.contextFrom = contextFrom;
+    await this.persistSettings({ contextFrom });
+    return true;
+  }
+
   async setModel(modelId: string | null): Promise<void> {
     this.conversation.modelId = modelId;
     await this.persistSettings({ modelId });
@@ -266,12 +313,15 @@ export class ChatSession {
   /** Streams a new answer, or (continuing) more of the last one into the same message. */
   private async stream(model: CatalogModel, continuing: boolean): Promise<void> {
     const { runtime } = this.deps;
-    const request = buildChatRequest(
-      model.id,
-      $state.snapshot(this.conversation) as Conversation,
-      $state.snapshot(this.messages) as ChatMessage[],
-      model.contextLength
-    );
+    // Built again after a turn was let go; the empty answer appended below is left out.
+    const requestNow = () =>
+      buildChatRequest(
+        model.id,
+        $state.snapshot(this.conversation) as Conversation,
+        $state.snapshot(this.messages) as ChatMessage[],
+        model.contextLength
+      );
+    const request = requestNow();
     if (!continuing) await this.appendAnswer();
     // The proxied copy: writing to it updates the screen token by token.
     const live = this.messages[this.messages.length - 1];
@@ -291,7 +341,11 @@ export class ChatSession {
       this.writer.schedule(answerId, { content: live.content });
     });
     try {
-      for await (const chunk of runtime.chat(model, request, abort.signal)) {
+      const chunks = withinContext(
+        () => runtime.chat(model, requestNow(), abort.signal),
+        () => this.conversation.dropOldTurns === true && this.letOldestTurnGo()
+      );
+      for await (const chunk of chunks) {
         if (abort.signal.aborted) break;
         const token = chunk.message?.content ?? '';
         if (token) {

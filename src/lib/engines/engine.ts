@@ -38,6 +38,7 @@ export type EngineErrorCode =
   | 'bad-model'
   | 'not-downloaded'
   | 'engine-missing'
+  | 'context-full'
   | 'crashed'
   | 'device-lost'
   | 'aborted';

@@ -12,6 +12,8 @@ export const ERROR_ADVICE: Record<EngineErrorCode, string> = {
   'not-downloaded': 'Download the model first (Models page).',
   'engine-missing':
     'The engine’s files are not on this device yet: connect to the network once (or to the Hearth server that serves this page), then try again.',
+  'context-full':
+    'The conversation no longer fits in the model’s context window: start a new chat, or let the oldest turns go.',
   crashed: 'The engine crashed. Press “Reload engine” to start it again.',
   'device-lost':
     'The GPU was lost (often out of GPU memory). Press “Reload engine”, or pick a smaller model.',

@@ -14,6 +14,7 @@ import type {
 import { ApiClient, ApiError, UnreachableError } from '#protocol/client';
 import { parseNdjson } from '#protocol/stream';
 import type { CatalogModel } from '../models/types';
+import { contextFullError } from './context-fit';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 
 export interface RemoteEngineOptions {
@@ -162,7 +163,7 @@ export class RemoteEngine implements Engine {
         yield abortChunk(new Date().toISOString());
         return;
       }
-      throw error;
+      throw contextFullError(error) ?? error;
     }
   }
 
@@ -175,7 +176,8 @@ export class RemoteEngine implements Engine {
         throw new Error(`Cannot reach ${this.where}: ${(error.cause as Error).message}`, {
           cause: error
         });
-      throw error;
+      // The server's own words for a prompt past the context (sent with truncate: false).
+      throw contextFullError(error) ?? error;
     }
   }
 }

@@ -7,6 +7,7 @@
 import type { Options } from '#protocol/ollama/types';
 import { isGgufMagic, readGgufSummary } from '../gguf/read';
 import { ModelNotStoredError } from '../store/model-files';
+import { contextFullError } from './context-fit';
 import { EngineError } from './engine';
 import type { ChoiceLike } from './pieces';
 
@@ -149,11 +150,8 @@ export function mapWllamaError(error: unknown, phase: 'load' | 'run'): Error {
   ) {
     return new EngineError('crashed', `The WASM engine crashed: ${message}`, { cause: error });
   }
-  if (/exceed.*context|context size/i.test(message)) {
-    return new Error(`The conversation is longer than the model's context window: ${message}`, {
-      cause: error
-    });
-  }
+  const full = contextFullError(error);
+  if (full) return full;
   return error instanceof Error ? error : new Error(message);
 }
 
@@ -163,7 +161,23 @@ export async function looksLikeGguf(blob: Blob): Promise<boolean> {
   return isGgufMagic(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
 }
 
-/** Embedding GGUFs pool their outputs (`<arch>.pooling_type`) or attend non-causally. */
-export async function hasPoolingMetadata(blob: Blob): Promise<boolean> {
-  return (await readGgufSummary(blob)).embedding;
+export interface GgufTraits {
+  /** Embedding GGUFs pool their outputs (`<arch>.pooling_type`) or attend non-causally. */
+  embedding: boolean;
+  /** The Jinja chat template (tokenizer.chat_template); null for a base model. */
+  chatTemplate: string | null;
+}
+
+/**
+ * What the engine must know of a GGUF before loading it, read by Hearth's own parser:
+ * Hearth's SIMD builds of llama.cpp report no GGUF metadata back to wllama (its
+ * getChatTemplate() is null there), so the template is read here and handed to llama.cpp.
+ */
+export async function ggufTraits(blob: Blob): Promise<GgufTraits> {
+  const summary = await readGgufSummary(blob);
+  const template = summary.metadata['tokenizer.chat_template'];
+  return {
+    embedding: summary.embedding,
+    chatTemplate: typeof template === 'string' && template.trim() !== '' ? template : null
+  };
 }

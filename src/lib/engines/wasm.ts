@@ -17,6 +17,7 @@ import type {
 import { readEmbedInput, readMessages, readOptions } from '#protocol/ollama/read-request';
 import type { CatalogModel } from '../models/types';
 import { readModelBlob } from '../store/model-files';
+import { chatWithinContext } from './context-fit';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 import { AsyncQueue, Mutex } from './async-queue';
 import { runMetrics } from './metrics';
@@ -37,7 +38,7 @@ import { createWllama } from './wllama-runtime';
 import {
   chooseContext,
   chooseThreads,
-  hasPoolingMetadata,
+  ggufTraits,
   llamaSamplingParams,
   looksLikeGguf,
   mapWllamaError,
@@ -138,7 +139,7 @@ export class WasmEngine implements Engine {
       phase: 'init',
       text: `Starting llama.cpp (wasm, ${this.threads} thread${this.threads > 1 ? 's' : ''})`
     });
-    const embeddingModel = await hasPoolingMetadata(this.blob);
+    const traits = await ggufTraits(this.blob);
     const wllama = await createWllama(this.build, {
       suppressNativeLog: true,
       logger: quietLogger
@@ -150,7 +151,12 @@ export class WasmEngine implements Engine {
       n_parallel: 1,
       // CPU only: wllama's own WebGPU path needs shader-f16 and the WebGPU engine is web-llm.
       n_gpu_layers: 0,
-      embeddings: embeddingModel
+      embeddings: traits.embedding,
+      ...(traits.chatTemplate !== null && { chat_template: traits.chatTemplate }),
+      // A prompt past the window is refused, not cut mid-message by llama.cpp: what goes
+      // is then whole turns (Ollama's truncate), or the reader's choice. Answers stop at
+      // the window's end, as web-llm's do.
+      ctx_shift: false
     };
     this.wllama = wllama;
     this.crashed = null;
@@ -168,8 +174,8 @@ export class WasmEngine implements Engine {
     }
     this.trainedContext = info.n_ctx_train > 0 ? info.n_ctx_train : this.trainedContext;
     this.contextSize = info.n_ctx;
-    this.embeddingModel = embeddingModel;
-    this.chatTemplate = !!wllama.getChatTemplate();
+    this.embeddingModel = traits.embedding;
+    this.chatTemplate = traits.chatTemplate !== null;
     if (this.trainedContext && info.n_ctx > this.trainedContext) {
       // The catalog did not know the trained context; restart within it.
       await wllama.exit();
@@ -192,11 +198,19 @@ export class WasmEngine implements Engine {
     // completion prompt ends with it, and llama.cpp's chat path prefills a trailing
     // assistant turn (prefill_assistant, on by default) so the model writes on from it.
     const messages = readMessages(request.messages);
-    const body = asCompletion
-      ? { prompt: completionPromptFromChat(messages) }
-      : { messages: wllamaMessages(messages) };
     const options = readOptions(request.options);
-    yield* chatChunks(request.model, this.run(body, options, signal), asFinal);
+    if (asCompletion) {
+      const body = { prompt: completionPromptFromChat(messages) };
+      yield* chatChunks(request.model, this.run(body, options, signal), asFinal);
+      return;
+    }
+    yield* chatWithinContext(messages, request.truncate, (fitting) =>
+      chatChunks(
+        request.model,
+        this.run({ messages: wllamaMessages(fitting) }, options, signal),
+        asFinal
+      )
+    );
   }
 
   async *generate(

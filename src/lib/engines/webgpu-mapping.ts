@@ -10,6 +10,7 @@ import type {
 } from '@mlc-ai/web-llm';
 import type { ChatRequest, Message, Metrics, Options } from '#protocol/ollama/types';
 import { readMessages, readOptions } from '#protocol/ollama/read-request';
+import { contextFullError } from './context-fit';
 import { EngineError, type LoadProgress } from './engine';
 import { msToNs } from './metrics';
 
@@ -123,6 +124,8 @@ export function mapWebLlmError(error: unknown): Error {
   const e = error as { name?: string; message?: string } | undefined;
   const message = e?.message ?? String(error);
   const text = `${e?.name ?? ''} ${message}`;
+  const full = contextFullError(error);
+  if (full) return full;
   if (/DeviceLost|device (was |is )?lost|device\.lost/i.test(text)) {
     return new EngineError(
       'device-lost',

@@ -22,6 +22,7 @@ import type {
 } from '#protocol/ollama/types';
 import { readEmbedInput, readMessages, readOptions } from '#protocol/ollama/read-request';
 import type { CatalogModel } from '../models/types';
+import { chatWithinContext } from './context-fit';
 import { EngineError, type Engine, type EngineInfo, type LoadProgress } from './engine';
 import { mlcLoadConfig } from '../models/mlc-cache';
 import { assertTextOnly, completionPromptFromChat, completionPromptFromGenerate } from './prompt';
@@ -116,14 +117,17 @@ export class WebGpuEngine implements Engine {
   async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
     assertTextOnly(request);
     const model = this.require();
-    const source = model.completionOnly
-      ? this.completionStream(
-          completionPromptFromChat(readMessages(request.messages)),
-          readOptions(request.options),
-          signal
-        )
-      : this.chatStream(request, signal);
-    yield* chatChunks(request.model, source, (done) => this.final(done));
+    if (model.completionOnly) {
+      const prompt = completionPromptFromChat(readMessages(request.messages));
+      const source = this.completionStream(prompt, readOptions(request.options), signal);
+      yield* chatChunks(request.model, source, (done) => this.final(done));
+      return;
+    }
+    yield* chatWithinContext(readMessages(request.messages), request.truncate, (messages) =>
+      chatChunks(request.model, this.chatStream({ ...request, messages }, signal), (done) =>
+        this.final(done)
+      )
+    );
   }
 
   async *generate(

@@ -61,7 +61,12 @@ export class ConversationStore {
   /** Settings changes (model, system prompt, options) do not reorder the list. */
   async update(
     id: string,
-    patch: Partial<Pick<Conversation, 'title' | 'modelId' | 'systemPrompt' | 'options' | 'pinned'>>
+    patch: Partial<
+      Pick<
+        Conversation,
+        'title' | 'modelId' | 'systemPrompt' | 'options' | 'pinned' | 'dropOldTurns' | 'contextFrom'
+      >
+    >
   ): Promise<void> {
     const count = await this.database.conversations.update(id, patch);
     if (count === 0 && !(await this.get(id))) throw new Error(`No conversation ${id}`);

@@ -19,6 +19,13 @@ export interface Conversation {
   options: Options;
   /** Kept at the top of the list, whatever was used since. */
   pinned?: boolean;
+  /**
+   * The reader let the oldest turns go once the conversation outgrew the context window:
+   * from then on they are dropped as needed instead of asking again.
+   */
+  dropOldTurns?: boolean;
+  /** seq of the first message the model still sees; earlier ones were let go. */
+  contextFrom?: number;
 }
 
 export interface StoredMessage {

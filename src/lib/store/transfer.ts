@@ -53,6 +53,8 @@ const conversationSchema = z.object({
   systemPrompt: z.string(),
   options: savedOptionsSchema(),
   pinned: z.boolean().optional(),
+  dropOldTurns: z.boolean().optional(),
+  contextFrom: z.number().int().min(0).optional(),
   messages: z.array(messageSchema)
 });
 
