@@ -5,7 +5,8 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequest } from '#protocol/ollama/types';
+import type { ChatRequest, ShowResponse } from '#protocol/ollama/types';
+import { chatsPerShow } from '../../src/lib/portal/server-models';
 import { cleanTitle } from '../../src/lib/chat/request';
 import { ChatSession } from '../../src/lib/chat/session.svelte';
 import type { CatalogModel } from '../../src/lib/models/types';
@@ -26,13 +27,24 @@ let titleReply: string | Error;
 /** A downloaded GGUF whose chat template was read. */
 const chatModel: CatalogModel = { ...model, completionOnly: false };
 
-function session(chosen: CatalogModel = chatModel): ChatSession {
+/** A model on the Hearth server; whether it chats is asked of the server (its /api/show). */
+const serverModel: CatalogModel = {
+  ...model,
+  id: 'server:qwen',
+  source: { kind: 'server', name: 'qwen' }
+};
+
+function session(
+  chosen: CatalogModel = chatModel,
+  serverModelChats?: (m: CatalogModel) => Promise<boolean>
+): ChatSession {
   return new ChatSession({
     store,
     runtime,
     resolveModel: (id) => (id === chosen.id ? chosen : undefined),
     writer: new ThrottledMessageWriter(store, 5),
-    generateTitles: async () => titles
+    generateTitles: async () => titles,
+    serverModelChats
   });
 }
 
@@ -103,6 +115,48 @@ describe('conversation titles', () => {
     expect(runtime.requests.some(isTitleRequest)).toBe(true);
     expect(failing.conversation.title).toBe('Keep my words');
     expect(failing.error).toBeNull();
+  });
+});
+
+describe('server models', () => {
+  it('are asked for a title when their /api/show says they chat, and only then', async () => {
+    const asked: string[] = [];
+    const chatting = session(serverModel, async (m) => (asked.push(m.id), true));
+    await chatting.setModel(serverModel.id);
+    await chatting.send('Hello there');
+    expect(asked).toEqual([serverModel.id]);
+    expect(chatting.conversation.title).toBe('Greeting the world');
+
+    runtime.requests.length = 0;
+    const base = session(serverModel, async () => false);
+    await base.setModel(serverModel.id);
+    await base.send('Once upon a time');
+    expect(runtime.requests.some(isTitleRequest)).toBe(false);
+    expect(base.conversation.title).toBe('Once upon a time');
+  });
+
+  it('chat per /api/show: a template beyond the bare prompt, or the GGUF’s own', () => {
+    const details = {} as ShowResponse['details'];
+    const show = (fields: Partial<ShowResponse>): ShowResponse => ({
+      modelfile: '',
+      details,
+      capabilities: ['completion'],
+      ...fields
+    });
+    // Ollama: a chat model's template, and a base model's bare one.
+    expect(chatsPerShow(show({ template: '{{ if .System }}<|im_start|>system…{{ end }}' }))).toBe(
+      true
+    );
+    expect(chatsPerShow(show({ template: '{{ .Prompt }}' }))).toBe(false);
+    expect(chatsPerShow(show({ template: '{{- .Prompt -}}' }))).toBe(false);
+    // Hearth: no Ollama template, but the GGUF's Jinja one (rendered by the server).
+    expect(
+      chatsPerShow(show({ model_info: { 'tokenizer.chat_template': '{% for m in messages %}' } }))
+    ).toBe(true);
+    expect(chatsPerShow(show({ model_info: {} }))).toBe(false);
+    expect(chatsPerShow(show({ capabilities: ['embedding'], template: '{{ .Messages }}' }))).toBe(
+      false
+    );
   });
 });
 

@@ -45,9 +45,8 @@ export interface ChatFailure {
 }
 
 /**
- * Whether a model can be asked for a title: MLC models are chat models unless marked; a
- * GGUF only once its chat template was seen (downloaded files are read). The server's
- * model list does not say, so server models keep the first words of the message.
+ * Whether a model in this browser can be asked for a title: MLC models are chat models
+ * unless marked; a GGUF only once its chat template was seen (downloaded files are read).
  */
 function knownToChat(model: CatalogModel): boolean {
   return model.format === 'mlc' ? !model.completionOnly : model.completionOnly === false;
@@ -66,6 +65,11 @@ export interface ChatSessionDeps {
    * read each time). Absent: titles stay the first message's opening words.
    */
   generateTitles?: () => Promise<boolean>;
+  /**
+   * Whether a server model follows a chat (the model list does not say; its /api/show
+   * does). Absent: server models keep the first words of the message as title.
+   */
+  serverModelChats?: (model: CatalogModel) => Promise<boolean>;
 }
 
 export interface DraftInit {
@@ -155,8 +159,13 @@ export class ChatSession {
     const [question, answer] = this.messages;
     if (this.messages.length !== 2 || question.role !== 'user' || answer.role !== 'assistant')
       return;
-    if (answer.error || answer.stopped || !answer.content.trim() || !knownToChat(model)) return;
+    if (answer.error || answer.stopped || !answer.content.trim()) return;
     if (!(await this.deps.generateTitles?.())) return;
+    const chats =
+      model.source.kind === 'server'
+        ? await (this.deps.serverModelChats?.(model) ?? false)
+        : knownToChat(model);
+    if (!chats) return;
     const id = this.conversation.id;
     let reply = '';
     try {

@@ -3,7 +3,7 @@
  * may use), as catalog entries the chat can pick next to in-browser ones. They stream
  * through the server's /api/chat (RemoteEngine, same origin, session cookie + CSRF).
  */
-import type { ListModel, ListResponse } from '#protocol/ollama/types';
+import type { ListModel, ListResponse, ShowResponse } from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
 import { portalJson } from './client';
 
@@ -34,4 +34,37 @@ export function serverModelToCatalog(m: ListModel): CatalogModel {
 export async function fetchServerModels(signal?: AbortSignal): Promise<CatalogModel[]> {
   const body = await portalJson<ListResponse>('/api/tags', { signal });
   return (body.models ?? []).map(serverModelToCatalog).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Ollama's default template: the prompt as is, which is what a base model gets. */
+const BARE_TEMPLATE = /^\{\{-?\s*\.Prompt\s*-?\}\}$/;
+
+/**
+ * Whether a server model follows a chat (and can be asked, say, for a title): its
+ * /api/show names a template beyond the bare prompt, or — without one — its GGUF's own
+ * chat template, which Hearth's server renders. Embedding models cannot chat at all.
+ */
+export function chatsPerShow(show: ShowResponse): boolean {
+  if (show.capabilities && !show.capabilities.includes('completion')) return false;
+  const template = show.template?.trim();
+  if (template) return !BARE_TEMPLATE.test(template);
+  const jinja = show.model_info?.['tokenizer.chat_template'];
+  return typeof jinja === 'string' && jinja.trim() !== '';
+}
+
+const chats = new Map<string, Promise<boolean>>();
+
+/** chatsPerShow for a server model, asked once per page; false when /api/show fails. */
+export function serverModelChats(model: CatalogModel): Promise<boolean> {
+  if (model.source.kind !== 'server') return Promise.resolve(false);
+  const name = model.source.name;
+  let known = chats.get(name);
+  if (!known) {
+    known = portalJson<ShowResponse>('/api/show', { method: 'POST', body: { model: name } }).then(
+      chatsPerShow,
+      () => false
+    );
+    chats.set(name, known);
+  }
+  return known;
 }
