@@ -279,6 +279,12 @@ export class ChatSession {
     await this.persistSettings({ systemPrompt });
   }
 
+  async setTags(tags: string[]): Promise<void> {
+    this.conversation.tags = tags;
+    await this.persistSettings({ tags: [...tags] });
+    this.onListChange();
+  }
+
   async setOptions(options: Options): Promise<void> {
     this.conversation.options = options;
     await this.persistSettings({ options: $state.snapshot(options) as Options });

@@ -15,6 +15,8 @@ export interface NewConversation {
   modelId?: string | null;
   systemPrompt?: string;
   options?: Options;
+  /** Tags given while it was still a draft. */
+  tags?: string[];
 }
 
 export type MessagePatch = Partial<Omit<ChatMessage, 'id' | 'conversationId' | 'seq'>>;
@@ -35,7 +37,8 @@ export class ConversationStore {
       updatedAt: now,
       modelId: init.modelId ?? null,
       systemPrompt: init.systemPrompt ?? '',
-      options: { ...(init.options ?? {}) }
+      options: { ...(init.options ?? {}) },
+      ...(init.tags?.length ? { tags: [...init.tags] } : {})
     };
     await this.database.conversations.add(conversation);
     return conversation;
@@ -64,7 +67,14 @@ export class ConversationStore {
     patch: Partial<
       Pick<
         Conversation,
-        'title' | 'modelId' | 'systemPrompt' | 'options' | 'pinned' | 'dropOldTurns' | 'contextFrom'
+        | 'title'
+        | 'modelId'
+        | 'systemPrompt'
+        | 'options'
+        | 'pinned'
+        | 'tags'
+        | 'dropOldTurns'
+        | 'contextFrom'
       >
     >
   ): Promise<void> {

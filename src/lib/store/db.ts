@@ -19,6 +19,8 @@ export interface Conversation {
   options: Options;
   /** Kept at the top of the list, whatever was used since. */
   pinned?: boolean;
+  /** The reader's own labels, to filter the list by (see chat/tags). */
+  tags?: string[];
   /**
    * The reader let the oldest turns go once the conversation outgrew the context window:
    * from then on they are dropped as needed instead of asking again.

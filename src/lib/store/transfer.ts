@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { db, type Conversation, type HearthDB } from './db';
 import type { ChatMessage } from './conversations';
 import { newId } from '../util/id';
+import { MAX_TAG_LENGTH, MAX_TAGS } from './tags';
 import { savedOptionsSchema } from '#protocol/ollama/options-schema';
 
 // The app's Content-Security-Policy forbids eval: without this, zod probes `new Function`
@@ -53,6 +54,15 @@ const conversationSchema = z.object({
   systemPrompt: z.string(),
   options: savedOptionsSchema(),
   pinned: z.boolean().optional(),
+  tags: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(MAX_TAG_LENGTH * 2)
+    )
+    .max(MAX_TAGS)
+    .optional(),
   dropOldTurns: z.boolean().optional(),
   contextFrom: z.number().int().min(0).optional(),
   messages: z.array(messageSchema)

@@ -15,8 +15,11 @@ function listOf(...items: Conversation[]): ConversationList {
     items,
     loaded: true,
     query: '',
+    tag: null,
+    tags: [],
     search: vi.fn(),
-    refresh: vi.fn()
+    refresh: vi.fn(),
+    filterByTag: vi.fn()
   } as unknown as ConversationList;
 }
 
@@ -112,5 +115,32 @@ describe('Sidebar conversation list', () => {
     await screen.getByRole('button', { name: 'Unpin' }).click();
     expect(onpin).toHaveBeenLastCalledWith('c', false);
     expect(onpin).toHaveBeenCalledTimes(2);
+  });
+
+  test('tags in use are filters: one pressed at a time, pressed again for all', async () => {
+    const list = listOf({ ...conversation('a', 'Alpha'), tags: ['work'] });
+    Object.assign(list, { tags: ['work', '课程'], tag: 'work' });
+    const screen = await render(Sidebar, {
+      list,
+      activeId: 'a',
+      onnew: vi.fn(),
+      onopen: vi.fn(),
+      onpin: vi.fn(),
+      onrename: vi.fn(async () => {}),
+      ondelete: vi.fn(async () => {})
+    });
+    const group = screen.getByRole('group', { name: 'Show conversations tagged' });
+    await expect
+      .element(group.getByRole('button', { name: '#work' }))
+      .toHaveAttribute('aria-pressed', 'true');
+    await expect
+      .element(group.getByRole('button', { name: 'All' }))
+      .toHaveAttribute('aria-pressed', 'false');
+    await group.getByRole('button', { name: '#课程' }).click();
+    expect(list.filterByTag).toHaveBeenLastCalledWith('课程');
+    await group.getByRole('button', { name: '#work' }).click();
+    expect(list.filterByTag).toHaveBeenLastCalledWith(null);
+    // The row shows its tags.
+    await expect.element(screen.getByRole('button', { name: /^Alpha\s*#work$/ })).toBeVisible();
   });
 });
