@@ -3,7 +3,8 @@
  * in for a Hugging Face mirror (/hf/…) and a LAN folder (/lan/…): the URL is derived at
  * download time while the entry keeps its canonical one, a partial download resumes from
  * the same source or a new one, and a source with other bytes under the name never
- * passes verification.
+ * passes verification — neither the catalog's digest, when it has one, nor the one the
+ * hub declares in its tree API (lfs.oid), read when the download starts.
  */
 import 'fake-indexeddb/auto';
 import fs from 'node:fs';
@@ -31,11 +32,22 @@ let lanBytes: Buffer = full;
 let hideTotal = false;
 /** End the next body cleanly after this many bytes (no length was promised). */
 let endAfter: number | null = null;
+/** The sha256 the mirror's tree API declares for FILE; null: the API answers 404. */
+let declared: string | null = null;
+const TREE = '/hf/api/models/karpathy/tinyllamas-GGUF/tree/main';
 
 beforeAll(async () => {
   server = await listenLocal((req, res) => {
     const path = req.url!;
     requests.push({ path, range: req.headers.range });
+    if (path === TREE) {
+      if (declared === null) return void res.writeHead(404).end();
+      const entry = { type: 'file', path: FILE, size: full.length, lfs: { oid: declared } };
+      const other = { type: 'file', path: 'README.md', size: 10 };
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify([other, entry]));
+    }
     const data = path === `/lan/${FILE}` ? lanBytes : path.startsWith('/hf/') ? full : null;
     if (!data || !path.endsWith(`/${FILE}`)) return void res.writeHead(404).end();
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
@@ -71,6 +83,7 @@ beforeEach(() => {
   lanBytes = full;
   hideTotal = false;
   endAfter = null;
+  declared = null;
 });
 
 const mirror = (): ModelSourceSetting => ({ kind: 'hf-mirror', url: `${server.url}/hf` });
@@ -96,6 +109,7 @@ describe('downloads through the chosen source', () => {
     const model = builtin();
     const state = await downloadModel(model, { database, chunkBytes: CHUNK, source: mirror() });
     expect(requests.map((r) => r.path)).toEqual([
+      TREE,
       `/hf/karpathy/tinyllamas-GGUF/resolve/main/${FILE}`
     ]);
     expect(state.status).toBe('ready');
@@ -173,6 +187,35 @@ describe('downloads through the chosen source', () => {
     expect(state.status).toBe('error');
     expect(state.errorKey).toBe('sha256');
     expect(state.error).toContain(STORIES_SHA256);
+  });
+
+  it('hold the bytes to the sha256 the hub declares, kept across a resume', async () => {
+    declared = STORIES_SHA256;
+    const ok = await downloadModel(builtin(), { database, chunkBytes: CHUNK, source: mirror() });
+    expect(ok.status).toBe('ready');
+    expect(ok.declaredSha256).toBe(STORIES_SHA256);
+
+    // The mirror now declares another digest than the bytes it serves.
+    const other = builtin({ id: 'gguf:stories-other' });
+    declared = 'ab'.repeat(32);
+    cutAfter = 300_000;
+    const cut = await downloadModel(other, { database, chunkBytes: CHUNK, source: mirror() });
+    expect(cut.status).toBe('partial');
+    declared = STORIES_SHA256; // not asked again: the first answer holds
+    const state = await downloadModel(other, { database, chunkBytes: CHUNK, source: mirror() });
+    expect(requests.filter((r) => r.path === TREE)).toHaveLength(2);
+    expect(state.status).toBe('error');
+    expect(state.errorKey).toBe('sha256');
+    expect(state.error).toContain('ab'.repeat(32));
+  });
+
+  it('go on without a declared digest when the hub cannot say (404, LAN folder)', async () => {
+    const viaMirror = await downloadModel(builtin(), { database, source: mirror() });
+    expect(viaMirror.status).toBe('ready');
+    expect(viaMirror.declaredSha256).toBeUndefined();
+    const viaLan = await downloadModel(builtin({ id: 'gguf:lan' }), { database, source: lan() });
+    expect(viaLan.status).toBe('ready');
+    expect(requests.filter((r) => r.path.startsWith('/lan/api'))).toHaveLength(0);
   });
 
   it('name the LAN URL when the file is not in the folder', async () => {

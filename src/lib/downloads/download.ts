@@ -13,6 +13,7 @@
  */
 import { saveUserModel } from '../models/catalog';
 import { ggufMemoryBytes } from '../models/gguf-builtins';
+import { hubSha256 } from '../models/hub-digest';
 import { resolveModelUrl } from '../models/source';
 import { effectiveModelSource } from '../models/source-prefs';
 import type { ModelSourceSetting } from '#protocol/portal/model-source';
@@ -122,7 +123,14 @@ export async function downloadModel(
   }
   const noRoom = await roomFor(model, state);
   if (noRoom) return report(withFailure({ ...state, status: 'error' }, noRoom));
-  state = withFailure({ ...state, status: 'partial' }, null);
+  // Asked once per download and kept with it, so a resume after a reload is held to it too.
+  const declared = model.sha256
+    ? null
+    : (state.declaredSha256 ?? (await hubSha256(model, source, doFetch, options.signal)));
+  const withDeclared = (s: ModelState): ModelState =>
+    declared ? { ...s, declaredSha256: declared } : s;
+  const restart = () => withDeclared(freshState(model));
+  state = withFailure(withDeclared({ ...state, status: 'partial' }), null);
   options.onState?.(state);
 
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -143,7 +151,7 @@ export async function downloadModel(
     if (plan.kind === 'complete') return verifyStoredModel(model, state, database);
     if (plan.kind === 'refetch') {
       await res.body?.cancel().catch(() => {});
-      state = freshState(model);
+      state = restart();
       await resetModelFiles(model.id, state, database);
       continue;
     }
@@ -153,7 +161,7 @@ export async function downloadModel(
       return report(failed(state, info));
     }
     if (plan.restartFromZero) {
-      state = freshState(model);
+      state = restart();
       await resetModelFiles(model.id, state, database);
     }
     return readBody(

@@ -99,11 +99,12 @@ async function verifyOrFail(
       database
     );
   }
-  if (model.sha256 && model.sha256.toLowerCase() !== hex) {
+  const expected = (model.sha256 ?? state.declaredSha256)?.toLowerCase();
+  if (expected && expected !== hex) {
     return fail(
       verifying,
-      failure('sha256', `sha256 mismatch: expected ${model.sha256}, got ${hex}`, {
-        expected: model.sha256,
+      failure('sha256', `sha256 mismatch: expected ${expected}, got ${hex}`, {
+        expected,
         actual: hex
       }),
       database

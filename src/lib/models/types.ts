@@ -58,6 +58,11 @@ export interface ModelState {
   totalBytes: number;
   /** Hex sha256, set once verified. */
   sha256?: string;
+  /**
+   * The sha256 the model's hub declared when the download started (see models/hub-digest);
+   * the bytes must match it, as they must match a catalog entry's own.
+   */
+  declaredSha256?: string;
   error?: string;
   /** i18n key (under models.errors) and values for `error`, so the UI can translate it. */
   errorKey?: string;
