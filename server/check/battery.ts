@@ -11,7 +11,7 @@ import type {
   ProcessResponse,
   ShowResponse
 } from '#protocol/ollama/types';
-import { DEFAULT_TEMPLATE } from '../runtime/template-prompt';
+import { followsChat } from '#protocol/ollama/show';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
 
@@ -44,13 +44,6 @@ const GREEDY = { temperature: 0, seed: 1 };
 const CJK = /[\u3400-\u9fff]/;
 const FACT = '4719';
 const FILLER = 'The river ran past the old mill, and the miller counted sacks of grain. ';
-
-/** A model that only continues text: no template of its own and no chat template in the GGUF. */
-export function isCompletionOnly(show: ShowResponse): boolean {
-  const template = show.template?.trim() ?? '';
-  const jinja = show.model_info?.['tokenizer.chat_template'];
-  return (template === '' || template === DEFAULT_TEMPLATE) && typeof jinja !== 'string';
-}
 
 async function chat(api: ApiClient, model: string, content: string, numPredict: number) {
   const answer = await api.json<ChatResponse>('/api/chat', {
@@ -179,7 +172,7 @@ export async function runChecks(
   options: CheckOptions
 ): Promise<CheckReport> {
   const show = await api.json<ShowResponse>('/api/show', { json: { model } });
-  const chatModel = !isCompletionOnly(show);
+  const chatModel = followsChat(show);
   const results: CheckResult[] = [await answersAtAll(api, model)];
   const ps = await api.json<ProcessResponse>('/api/ps');
   const loaded = ps.models.find(

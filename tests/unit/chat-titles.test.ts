@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatRequest, ShowResponse } from '#protocol/ollama/types';
-import { chatsPerShow } from '../../src/lib/portal/server-models';
+import { followsChat } from '#protocol/ollama/show';
 import { cleanTitle } from '../../src/lib/chat/request';
 import { ChatSession } from '../../src/lib/chat/session.svelte';
 import type { CatalogModel } from '../../src/lib/models/types';
@@ -144,17 +144,17 @@ describe('server models', () => {
       ...fields
     });
     // Ollama: a chat model's template, and a base model's bare one.
-    expect(chatsPerShow(show({ template: '{{ if .System }}<|im_start|>system…{{ end }}' }))).toBe(
+    expect(followsChat(show({ template: '{{ if .System }}<|im_start|>system…{{ end }}' }))).toBe(
       true
     );
-    expect(chatsPerShow(show({ template: '{{ .Prompt }}' }))).toBe(false);
-    expect(chatsPerShow(show({ template: '{{- .Prompt -}}' }))).toBe(false);
+    expect(followsChat(show({ template: '{{ .Prompt }}' }))).toBe(false);
+    expect(followsChat(show({ template: '{{- .Prompt -}}' }))).toBe(false);
     // Hearth: no Ollama template, but the GGUF's Jinja one (rendered by the server).
     expect(
-      chatsPerShow(show({ model_info: { 'tokenizer.chat_template': '{% for m in messages %}' } }))
+      followsChat(show({ model_info: { 'tokenizer.chat_template': '{% for m in messages %}' } }))
     ).toBe(true);
-    expect(chatsPerShow(show({ model_info: {} }))).toBe(false);
-    expect(chatsPerShow(show({ capabilities: ['embedding'], template: '{{ .Messages }}' }))).toBe(
+    expect(followsChat(show({ model_info: {} }))).toBe(false);
+    expect(followsChat(show({ capabilities: ['embedding'], template: '{{ .Messages }}' }))).toBe(
       false
     );
   });

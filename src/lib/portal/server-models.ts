@@ -5,6 +5,7 @@
  */
 import type { ListModel, ListResponse, ShowResponse } from '#protocol/ollama/types';
 import type { CatalogModel } from '../models/types';
+import { followsChat } from '#protocol/ollama/show';
 import { portalJson } from './client';
 
 export const SERVER_PREFIX = 'server:';
@@ -36,32 +37,16 @@ export async function fetchServerModels(signal?: AbortSignal): Promise<CatalogMo
   return (body.models ?? []).map(serverModelToCatalog).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Ollama's default template: the prompt as is, which is what a base model gets. */
-const BARE_TEMPLATE = /^\{\{-?\s*\.Prompt\s*-?\}\}$/;
-
-/**
- * Whether a server model follows a chat (and can be asked, say, for a title): its
- * /api/show names a template beyond the bare prompt, or — without one — its GGUF's own
- * chat template, which Hearth's server renders. Embedding models cannot chat at all.
- */
-export function chatsPerShow(show: ShowResponse): boolean {
-  if (show.capabilities && !show.capabilities.includes('completion')) return false;
-  const template = show.template?.trim();
-  if (template) return !BARE_TEMPLATE.test(template);
-  const jinja = show.model_info?.['tokenizer.chat_template'];
-  return typeof jinja === 'string' && jinja.trim() !== '';
-}
-
 const chats = new Map<string, Promise<boolean>>();
 
-/** chatsPerShow for a server model, asked once per page; false when /api/show fails. */
+/** followsChat for a server model, asked once per page; false when /api/show fails. */
 export function serverModelChats(model: CatalogModel): Promise<boolean> {
   if (model.source.kind !== 'server') return Promise.resolve(false);
   const name = model.source.name;
   let known = chats.get(name);
   if (!known) {
     known = portalJson<ShowResponse>('/api/show', { method: 'POST', body: { model: name } }).then(
-      chatsPerShow,
+      followsChat,
       () => false
     );
     chats.set(name, known);
