@@ -22,6 +22,7 @@ import { createAccessControl } from './auth/access';
 import { registerGuard } from './auth/guard';
 import { registerAuthRoutes } from './api/auth';
 import { registerAdminRoutes } from './api/admin';
+import { registerCheckRoutes } from './api/checks';
 import { createWidgetCors } from './widget/cors';
 import { registerWidgetRoutes } from './widget/routes';
 import { registerWidgetLimits } from './widget/request-limits';
@@ -113,6 +114,7 @@ export async function buildApp(
   registerGuard(app, auth);
   registerAuthRoutes(app, auth);
   registerAdminRoutes(app, auth, store);
+  registerCheckRoutes(app, ctx);
   registerWidgetRoutes(app, auth, config.appDir);
   registerWidgetLimits(app);
   options.configure?.(app, ctx);

@@ -12,33 +12,9 @@ import type {
   ShowResponse
 } from '#protocol/ollama/types';
 import { followsChat } from '#protocol/ollama/show';
+import type { CheckReport, CheckResult } from '#protocol/portal/checks';
 
-export type CheckStatus = 'pass' | 'fail' | 'n/a';
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  /** What a pass means, in one sentence. */
-  means: string;
-  status: CheckStatus;
-  detail: string;
-}
-
-export interface CheckReport {
-  model: string;
-  checkedAt: string;
-  /** Who ran it ("hearth 0.1.0"), so a later regression can be dated. */
-  checkedBy: string;
-  chat: boolean;
-  results: CheckResult[];
-  speed: {
-    promptTokensPerSecond: number | null;
-    answerTokensPerSecond: number | null;
-    firstTokenMs: number | null;
-  };
-  /** Bytes the server reports for the loaded model (/api/ps). */
-  loadedBytes: number | null;
-}
+export type { CheckReport, CheckResult };
 
 const GREEDY = { temperature: 0, seed: 1 };
 const CJK = /[\u3400-\u9fff]/;

@@ -101,17 +101,21 @@ export async function createModelFrom(
   url: string,
   name: string,
   file = STORIES,
-  sha256 = STORIES_SHA256
+  sha256 = STORIES_SHA256,
+  /** An administrator's credentials, where sign-in is on. */
+  headers: Record<string, string> = {}
 ): Promise<void> {
   const digest = `sha256:${sha256}`;
   const upload = await fetch(`${url}/api/blobs/${digest}`, {
     method: 'POST',
+    headers,
     body: await fs.readFile(file)
   });
   if (upload.status !== 201 && upload.status !== 200)
     throw new Error(`blob upload failed: ${upload.status} ${await upload.text()}`);
   const created = await fetch(`${url}/api/create`, {
     method: 'POST',
+    headers,
     body: JSON.stringify({ model: name, files: { 'model.gguf': digest }, stream: false })
   });
   if (!created.ok) throw new Error(`create failed: ${created.status} ${await created.text()}`);
