@@ -23,6 +23,7 @@ import { registerGuard } from './auth/guard';
 import { registerAuthRoutes } from './api/auth';
 import { registerAdminRoutes } from './api/admin';
 import { registerCheckRoutes } from './api/checks';
+import { registerBundleRoutes } from './api/bundles';
 import { createWidgetCors } from './widget/cors';
 import { registerWidgetRoutes } from './widget/routes';
 import { registerWidgetLimits } from './widget/request-limits';
@@ -115,6 +116,7 @@ export async function buildApp(
   registerAuthRoutes(app, auth);
   registerAdminRoutes(app, auth, store);
   registerCheckRoutes(app, ctx);
+  registerBundleRoutes(app, ctx);
   registerWidgetRoutes(app, auth, config.appDir);
   registerWidgetLimits(app);
   options.configure?.(app, ctx);
